@@ -1,0 +1,44 @@
+/* Handlers: one file per resource. Each declares its handlers here; the
+ * route table in routes.c ties them to paths and roles. */
+#ifndef ASSIST_API_H
+#define ASSIST_API_H
+
+#include "http/http.h"
+#include "http/json.h"
+
+/* common.c */
+json_t *api_user_json(const struct user *u);
+/* Begin the request's transaction (for ROUTE_OWN_TX handlers). */
+enum res api_begin(struct req *r, bool write) WUR;
+/* 400 when a body was required but none came. */
+enum res api_need_body(struct req *r) WUR;
+
+/* health.c, openapi.c */
+enum res api_health(struct req *r);
+enum res api_openapi(struct req *r);
+
+/* session.c */
+enum res api_session_create(struct req *r);
+enum res api_session_delete(struct req *r);
+
+/* me.c */
+enum res api_me_get(struct req *r);
+enum res api_me_patch(struct req *r);
+enum res api_me_password(struct req *r);
+
+/* users.c */
+enum res api_users_list(struct req *r);
+enum res api_users_create(struct req *r);
+enum res api_users_get(struct req *r);
+enum res api_users_patch(struct req *r);
+enum res api_users_delete(struct req *r);
+
+/* tokens.c */
+enum res api_tokens_list(struct req *r);
+enum res api_tokens_create(struct req *r);
+enum res api_tokens_delete(struct req *r);
+
+/* audit.c */
+enum res api_audit_list(struct req *r);
+
+#endif

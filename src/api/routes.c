@@ -1,0 +1,34 @@
+/* The route table: every endpoint, who may call it, and its body limit.
+ * Role checks happen in one place (http/server.c) from this table, and
+ * tests/unit/test_openapi.c keeps docs/openapi.json equal to it. */
+#include "api/api.h"
+
+#define ALL ROLES_ALL
+#define ADMIN ROLE_BIT(ROLE_ADMIN)
+#define SUPERVISION (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
+
+const struct route api_routes[] = {
+	{"GET", "/healthz", api_health, 0, ROUTE_PUBLIC, 0, "Liveness and database check"},
+	{"GET", "/api/v1/openapi.json", api_openapi, 0, ROUTE_PUBLIC | ROUTE_NO_DB, 0, "This API's OpenAPI document"},
+
+	{"POST", "/api/v1/session", api_session_create, 0, ROUTE_PUBLIC | ROUTE_OWN_TX, 4096, "Sign in"},
+	{"DELETE", "/api/v1/session", api_session_delete, ALL, 0, 0, "Sign out"},
+
+	{"GET", "/api/v1/me", api_me_get, ALL, 0, 0, "The signed-in user"},
+	{"PATCH", "/api/v1/me", api_me_patch, ALL, 0, 4096, "Change own name or language"},
+	{"POST", "/api/v1/me/password", api_me_password, ALL, ROUTE_OWN_TX, 4096, "Change own password"},
+
+	{"GET", "/api/v1/users", api_users_list, ADMIN, 0, 0, "List users"},
+	{"POST", "/api/v1/users", api_users_create, ADMIN, ROUTE_OWN_TX, 8192, "Create a user"},
+	{"GET", "/api/v1/users/{id}", api_users_get, ADMIN, 0, 0, "One user"},
+	{"PATCH", "/api/v1/users/{id}", api_users_patch, ADMIN, ROUTE_OWN_TX, 8192, "Change a user"},
+	{"DELETE", "/api/v1/users/{id}", api_users_delete, ADMIN, 0, 0, "Disable a user"},
+
+	{"GET", "/api/v1/tokens", api_tokens_list, ALL, 0, 0, "Own API tokens"},
+	{"POST", "/api/v1/tokens", api_tokens_create, ALL, 0, 4096, "Create an API token"},
+	{"DELETE", "/api/v1/tokens/{id}", api_tokens_delete, ALL, 0, 0, "Revoke an API token"},
+
+	{"GET", "/api/v1/audit", api_audit_list, SUPERVISION, 0, 0, "Audit trail"},
+};
+
+const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

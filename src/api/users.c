@@ -1,0 +1,224 @@
+/* User administration (admin): /api/v1/users and /api/v1/users/{id}.
+ * Users are never deleted, since the audit trail names them: DELETE disables. */
+#include <string.h>
+
+#include "api/api.h"
+#include "base/clock.h"
+#include "core/account.h"
+#include "http/auth.h"
+
+enum res api_users_list(struct req *r)
+{
+	int64_t limit, offset, total = 0;
+	enum res res;
+	if ((res = req_paging(r, 50, 500, &limit, &offset)))
+		return res;
+	struct user *items;
+	size_t n;
+	if ((res = store_user_list(r->db, limit, offset, &r->arena, &items, &n, &total, &r->err)))
+		return res;
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++)
+		if (json_array_append_new(arr, api_user_json(&items[i]))) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	if (!arr)
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	return req_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total",
+					  (json_int_t)total, "limit", (json_int_t)limit, "offset",
+					  (json_int_t)offset));
+}
+
+static enum res check_role(struct req *r, const char *s, enum role *out)
+{
+	if (!role_parse(s, strlen(s), out))
+		return err_set(&r->err, RES_INVALID, "invalid_field", "role",
+			       "role must be one of operator, case_manager, reviewer, finance, "
+			       "supervisor, admin");
+	return RES_OK;
+}
+
+static enum res check_language(struct req *r, const char *s)
+{
+	if (!account_language_valid(s, strlen(s)))
+		return err_set(&r->err, RES_INVALID, "invalid_field", "language",
+			       "language must be one of en, ru, zh");
+	return RES_OK;
+}
+
+static enum res check_password(struct req *r, const char *field, const char *pw)
+{
+	const char *why = account_password_check(pw, strlen(pw));
+	if (why)
+		return err_set(&r->err, RES_INVALID, "weak_password", field, "%s %s", field, why);
+	return RES_OK;
+}
+
+enum res api_users_create(struct req *r)
+{
+	static const char *const allowed[] = {"login", "full_name", "role", "password", "language",
+					      NULL};
+	const char *login_in, *full_name = "", *role_s, *password, *language = "en";
+	enum res res;
+	if ((res = api_need_body(r)) || (res = jd_object(r->json, "", allowed, &r->err)) ||
+	    (res = jd_str(r->json, "login", true, 256, &login_in, NULL, &r->err)) ||
+	    (res = jd_str(r->json, "full_name", false, ACCOUNT_NAME_MAX, &full_name, NULL, &r->err)) ||
+	    (res = jd_str(r->json, "role", true, 32, &role_s, NULL, &r->err)) ||
+	    (res = jd_str(r->json, "password", true, 1024, &password, NULL, &r->err)) ||
+	    (res = jd_str(r->json, "language", false, 2, &language, NULL, &r->err)))
+		return res;
+	char login[ACCOUNT_LOGIN_MAX + 1];
+	const char *why = account_login_normalize(login_in, strlen(login_in), login);
+	if (why)
+		return err_set(&r->err, RES_INVALID, "invalid_field", "login", "login %s", why);
+	struct user u = {.login = login, .full_name = full_name, .language = language};
+	if ((res = check_role(r, role_s, &u.role)) || (res = check_language(r, language)) ||
+	    (res = check_password(r, "password", password)))
+		return res;
+	char hash[AUTH_PWHASH_MAX];
+	if ((res = auth_password_hash(password, strlen(password), hash, &r->err)))
+		return res;
+	u.password_hash = hash;
+	int64_t now = clock_now_us();
+	if ((res = api_begin(r, true)) ||
+	    (res = store_user_insert(r->db, &u, now, &u.id, &r->err)))
+		return res;
+	u.created_at = u.updated_at = now;
+	json_t *after = api_user_json(&u);
+	res = req_audit(r, "create", "user", u.id, NULL, after);
+	if (res) {
+		json_decref(after);
+		return res;
+	}
+	return req_json(r, 201, after);
+}
+
+enum res api_users_get(struct req *r)
+{
+	int64_t id;
+	struct user u;
+	enum res res;
+	if ((res = req_param_id(r, 0, &id)) ||
+	    (res = store_user_get(r->db, id, &r->arena, &u, &r->err)))
+		return res;
+	return req_json(r, 200, api_user_json(&u));
+}
+
+static const char sql_enabled_admins[] =
+	"SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> ?";
+
+/* An admin may not lock everybody out: the last enabled admin cannot be
+ * disabled or given another role. */
+static enum res keep_an_admin(struct req *r, const struct user *before, const struct user *after)
+{
+	bool was = before->role == ROLE_ADMIN && !before->disabled;
+	bool is = after->role == ROLE_ADMIN && !after->disabled;
+	if (!was || is)
+		return RES_OK;
+	struct db_stmt *st;
+	enum res res = db_prepare(r->db, sql_enabled_admins, &st, &r->err);
+	if (res)
+		return res;
+	db_bind_i64(st, 1, before->id);
+	int64_t others = 0;
+	if (store_step(st, &res, &r->err) == DB_ROW)
+		others = db_col_i64(st, 0);
+	db_reset(st);
+	if (res)
+		return res;
+	if (others == 0)
+		return err_set(&r->err, RES_UNPROCESSABLE, "last_admin", after->disabled ? "disabled" : "role",
+			       "this is the last enabled admin: make another admin first");
+	return RES_OK;
+}
+
+/* Apply a change to user id inside the open transaction and audit it. */
+static enum res apply_change(struct req *r, int64_t id, const char *full_name, const char *role_s,
+			     const char *language, const bool *disabled, const char *hash,
+			     json_t **out)
+{
+	struct user before, after;
+	enum res res;
+	if ((res = store_user_get(r->db, id, &r->arena, &before, &r->err)))
+		return res;
+	after = before;
+	if (full_name)
+		after.full_name = full_name;
+	if (role_s && (res = check_role(r, role_s, &after.role)))
+		return res;
+	if (language)
+		after.language = language;
+	if (disabled)
+		after.disabled = *disabled;
+	if ((res = keep_an_admin(r, &before, &after)))
+		return res;
+	int64_t now = clock_now_us();
+	after.updated_at = now;
+	if ((res = store_user_update(r->db, &after, now, &r->err)))
+		return res;
+	if (hash && (res = store_user_set_password(r->db, id, hash, now, &r->err)))
+		return res;
+	/* a disabled user, or one whose password an admin reset, is signed out everywhere */
+	if ((after.disabled && !before.disabled) || hash)
+		if ((res = store_session_delete_user(r->db, id, &r->err)))
+			return res;
+	json_t *bj = api_user_json(&before), *aj = api_user_json(&after);
+	if (aj && hash)
+		json_object_set_new(aj, "password_reset", json_true());
+	res = req_audit(r, after.disabled && !before.disabled ? "disable" : "update", "user", id, bj,
+			aj);
+	json_decref(bj);
+	if (aj)
+		json_object_del(aj, "password_reset");
+	if (res) {
+		json_decref(aj);
+		return res;
+	}
+	*out = aj;
+	return RES_OK;
+}
+
+enum res api_users_patch(struct req *r)
+{
+	static const char *const allowed[] = {"full_name", "role", "language", "disabled",
+					      "password", NULL};
+	const char *full_name = NULL, *role_s = NULL, *language = NULL, *password = NULL;
+	bool disabled = false, has_disabled = false;
+	int64_t id;
+	enum res res;
+	if ((res = req_param_id(r, 0, &id)) || (res = api_need_body(r)) ||
+	    (res = jd_object(r->json, "", allowed, &r->err)) ||
+	    (res = jd_str(r->json, "full_name", false, ACCOUNT_NAME_MAX, &full_name, NULL, &r->err)) ||
+	    (res = jd_str(r->json, "role", false, 32, &role_s, NULL, &r->err)) ||
+	    (res = jd_str(r->json, "language", false, 2, &language, NULL, &r->err)) ||
+	    (res = jd_bool(r->json, "disabled", false, &disabled, &has_disabled, &r->err)) ||
+	    (res = jd_str(r->json, "password", false, 1024, &password, NULL, &r->err)))
+		return res;
+	enum role dummy;
+	if ((role_s && (res = check_role(r, role_s, &dummy))) ||
+	    (language && (res = check_language(r, language))) ||
+	    (password && (res = check_password(r, "password", password))))
+		return res;
+	char hash[AUTH_PWHASH_MAX];
+	if (password && (res = auth_password_hash(password, strlen(password), hash, &r->err)))
+		return res;
+	json_t *out = NULL;
+	if ((res = api_begin(r, true)) ||
+	    (res = apply_change(r, id, full_name, role_s, language, has_disabled ? &disabled : NULL,
+				password ? hash : NULL, &out)))
+		return res;
+	return req_json(r, 200, out);
+}
+
+enum res api_users_delete(struct req *r)
+{
+	int64_t id;
+	enum res res;
+	bool yes = true;
+	json_t *out = NULL;
+	if ((res = req_param_id(r, 0, &id)) ||
+	    (res = apply_change(r, id, NULL, NULL, NULL, &yes, NULL, &out)))
+		return res;
+	return req_json(r, 200, out);
+}

@@ -1,0 +1,128 @@
+/* assist demo: a database with a deterministic demo data set. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/str.h"
+#include "cli/cli.h"
+#include "core/demo.h"
+#include "http/auth.h"
+
+static void demo_usage(FILE *f)
+{
+	fputs("usage: assist demo [--db DB] [--persons N]\n"
+	      "\n"
+	      "Create the schema and fill an empty database with demo data: insurers,\n"
+	      "programs, providers in several cities, insured persons with Russian,\n"
+	      "Chinese and English names (default 2000; the same N always gives the same\n"
+	      "data) and a user for each role. Refuses a database that already has users.\n",
+	      f);
+}
+
+int cli_demo(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 'd'},
+		{"persons", required_argument, 0, 'p'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	const char *db_url = cli_default_db();
+	int64_t persons = 2000;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db_url = optarg; break;
+		case 'p':
+			if (str_to_i64(optarg, strlen(optarg), &persons) || persons < 0 ||
+			    persons > 100000000) {
+				fprintf(stderr, "assist: --persons must be 0..100000000\n");
+				return 2;
+			}
+			break;
+		case 'h': demo_usage(stdout); return 0;
+		default: demo_usage(stderr); return 2;
+		}
+	}
+	if (auth_init()) {
+		fprintf(stderr, "assist: cannot initialise libsodium\n");
+		return 1;
+	}
+	struct db *db;
+	if (cli_open_db(db_url, true, &db))
+		return 1;
+	struct err e;
+	err_clear(&e);
+	int64_t users = 0;
+	if (store_user_count(db, &users, &e)) {
+		cli_error(&e);
+		db_close(db);
+		return 1;
+	}
+	if (users > 0) {
+		fprintf(stderr, "assist: %s already has users; demo data goes only into an empty database\n",
+			db_url);
+		db_close(db);
+		return 1;
+	}
+	int64_t t0 = clock_mono_us(), now = clock_now_us();
+	char hash[AUTH_PWHASH_MAX];
+	if (auth_password_hash(DEMO_PASSWORD, strlen(DEMO_PASSWORD), hash, &e)) {
+		cli_error(&e);
+		db_close(db);
+		return 1;
+	}
+	enum res r;
+	if ((r = db_begin(db, true, &e)))
+		goto fail;
+	for (size_t i = 0; i < demo_staff_count; i++) {
+		const struct demo_staff *s = &demo_staff[i];
+		struct user u = {.login = s->login, .full_name = s->full_name, .language = s->language,
+				 .password_hash = hash};
+		int64_t id;
+		if (!role_parse(s->role, strlen(s->role), &u.role)) {
+			r = err_set(&e, RES_INTERNAL, NULL, NULL, "demo role %s unknown", s->role);
+			goto fail;
+		}
+		if ((r = store_user_insert(db, &u, now, &id, &e)) ||
+		    (r = cli_audit(db, "create", "user", id, NULL, "{\"source\":\"demo\"}", &e)))
+			goto fail;
+	}
+	for (size_t i = 0; i < demo_insurers_count; i++)
+		if ((r = store_demo_insurer(db, &demo_insurers[i], now, &e)))
+			goto fail;
+	for (size_t i = 0; i < demo_programs_count; i++)
+		if ((r = store_demo_program(db, &demo_programs[i], now, &e)))
+			goto fail;
+	for (size_t i = 0; i < demo_providers_count; i++)
+		if ((r = store_demo_provider(db, &demo_providers[i], now, &e)))
+			goto fail;
+	for (int64_t i = 0; i < persons; i++) {
+		struct demo_person p;
+		demo_person((uint64_t)i, &p);
+		if ((r = store_demo_person(db, &p, now, &e)))
+			goto fail;
+		/* commit in batches so a very large demo does not hold one huge transaction */
+		if (i % 100000 == 99999 && ((r = db_commit(db, &e)) || (r = db_begin(db, true, &e))))
+			goto fail;
+	}
+	if ((r = db_commit(db, &e)))
+		goto fail;
+	db_close(db);
+	printf("assist: demo data written to %s in %.1f s\n"
+	       "  %zu insurers, %zu programs, %zu providers, %lld insured persons\n"
+	       "\n"
+	       "Sign in with any of these logins; the password of each is %s\n",
+	       db_url, (double)(clock_mono_us() - t0) / 1e6, demo_insurers_count, demo_programs_count,
+	       demo_providers_count, (long long)persons, DEMO_PASSWORD);
+	for (size_t i = 0; i < demo_staff_count; i++)
+		printf("  %-12s %s\n", demo_staff[i].login, demo_staff[i].role);
+	return 0;
+fail:
+	db_rollback(db);
+	cli_error(&e);
+	db_close(db);
+	return 1;
+}

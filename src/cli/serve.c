@@ -1,0 +1,202 @@
+/* assist serve and assist init. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/str.h"
+#include "cli/cli.h"
+#include "http/server.h"
+
+static void serve_usage(FILE *f)
+{
+	fputs("usage: assist serve [--db DB] [--listen ADDR:PORT] [options]\n"
+	      "\n"
+	      "Serve the web UI and the HTTP API until SIGTERM or SIGINT; requests in\n"
+	      "flight finish before it exits.\n"
+	      "\n"
+	      "  --db DB            SQLite file or postgresql:// URL (ASSIST_DB; default var/assist.db)\n"
+	      "  --listen ADDR:PORT address to listen on (ASSIST_LISTEN; default 127.0.0.1:8080)\n"
+	      "  --web DIR          static files of the UI (ASSIST_WEB; default ./web)\n"
+	      "  --threads N        HTTP worker threads (ASSIST_THREADS; default 2 per CPU, at least 4)\n"
+	      "  --body-limit BYTES largest request body by default (default 1048576)\n"
+	      "  --timeout SECONDS  idle connection timeout (default 30)\n"
+	      "  --trust-proxy      believe X-Forwarded-For and X-Forwarded-Proto (behind nginx/HAProxy)\n"
+	      "  --no-access-log    do not log each request\n"
+	      "  --log-level LEVEL  debug, info, warn or error (ASSIST_LOG_LEVEL; default info)\n",
+	      f);
+}
+
+static bool parse_uint(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	return s && !str_to_i64(s, strlen(s), out) && *out >= min && *out <= max;
+}
+
+static const char *default_web(void)
+{
+	const char *env = getenv("ASSIST_WEB");
+	if (env && *env)
+		return env;
+	struct stat st;
+	if (stat("web/index.html", &st) == 0)
+		return "web";
+	/* next to the binary: build/assist -> ../web */
+	static char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 16);
+	if (n > 0) {
+		path[n] = '\0';
+		char *slash = strrchr(path, '/');
+		if (slash) {
+			snprintf(slash, 16, "/../web"); /* 16 bytes were kept free above */
+			return path;
+		}
+	}
+	return "web";
+}
+
+int cli_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 'd'},      {"listen", required_argument, 0, 'l'},
+		{"web", required_argument, 0, 'w'},     {"threads", required_argument, 0, 't'},
+		{"body-limit", required_argument, 0, 'b'}, {"timeout", required_argument, 0, 'o'},
+		{"trust-proxy", no_argument, 0, 'p'},   {"no-access-log", no_argument, 0, 'n'},
+		{"log-level", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	const char *db_url = cli_default_db();
+	const char *env_listen = getenv("ASSIST_LISTEN");
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int64_t threads = ncpu > 0 ? ncpu * 2 : 4;
+	if (threads < 4)
+		threads = 4;
+	const char *env_threads = getenv("ASSIST_THREADS");
+	if (env_threads && !parse_uint(env_threads, 1, 256, &threads)) {
+		fprintf(stderr, "assist: ASSIST_THREADS must be 1..256\n");
+		return 2;
+	}
+	struct app app = {
+		.cfg = {
+			.listen = env_listen && *env_listen ? env_listen : "127.0.0.1:8080",
+			.web_dir = default_web(),
+			.body_limit = 1u << 20,
+			.timeout_s = 30,
+			.access_log = true,
+		},
+	};
+	int c;
+	int64_t v;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db_url = optarg; break;
+		case 'l': app.cfg.listen = optarg; break;
+		case 'w': app.cfg.web_dir = optarg; break;
+		case 't':
+			if (!parse_uint(optarg, 1, 256, &threads)) {
+				fprintf(stderr, "assist: --threads must be 1..256\n");
+				return 2;
+			}
+			break;
+		case 'b':
+			if (!parse_uint(optarg, 1024, 1LL << 30, &v)) {
+				fprintf(stderr, "assist: --body-limit must be 1024..1073741824\n");
+				return 2;
+			}
+			app.cfg.body_limit = (size_t)v;
+			break;
+		case 'o':
+			if (!parse_uint(optarg, 1, 3600, &v)) {
+				fprintf(stderr, "assist: --timeout must be 1..3600\n");
+				return 2;
+			}
+			app.cfg.timeout_s = (unsigned)v;
+			break;
+		case 'p': app.cfg.trust_proxy = true; break;
+		case 'n': app.cfg.access_log = false; break;
+		case 'L': {
+			enum log_level lvl;
+			if (!log_level_parse(optarg, &lvl)) {
+				fprintf(stderr, "assist: --log-level must be debug, info, warn or error\n");
+				return 2;
+			}
+			log_set_level(lvl);
+			break;
+		}
+		case 'h': serve_usage(stdout); return 0;
+		default: serve_usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "assist: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	app.cfg.threads = (int)threads;
+
+	struct db *check;
+	if (cli_open_db(db_url, false, &check))
+		return 1;
+	db_close(check);
+
+	struct err e;
+	err_clear(&e);
+	/* one connection per worker thread, plus one for housekeeping */
+	if (store_open(db_url, app.cfg.threads + 1, &app.store, &e)) {
+		cli_error(&e);
+		return 1;
+	}
+	enum res r = server_run(&app, &e);
+	store_close(app.store);
+	if (r) {
+		cli_error(&e);
+		return 1;
+	}
+	return 0;
+}
+
+int cli_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 'd'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	const char *db_url = cli_default_db();
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'd') {
+			db_url = optarg;
+		} else if (c == 'h') {
+			puts("usage: assist init [--db DB]\n\n"
+			     "Create the schema in a new database, or bring an older one up to date.\n"
+			     "Refuses a database made by a newer assist.");
+			return 0;
+		} else {
+			return 2;
+		}
+	}
+	struct db *db;
+	struct err e;
+	err_clear(&e);
+	if (db_open(db_url, &db, &e)) {
+		cli_error(&e);
+		return 1;
+	}
+	int from = 0, to = 0;
+	if (store_migrate(db, &from, &to, &e)) {
+		cli_error(&e);
+		db_close(db);
+		return 1;
+	}
+	db_close(db);
+	if (from == to)
+		printf("assist: schema is up to date (version %d)\n", to);
+	else
+		printf("assist: schema migrated from version %d to %d\n", from, to);
+	return 0;
+}

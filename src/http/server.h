@@ -1,0 +1,31 @@
+/* The HTTP server: libmicrohttpd with an epoll thread pool, the route
+ * table, static files from web/, limits, security headers and the access log. */
+#ifndef ASSIST_SERVER_H
+#define ASSIST_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+#include "store/store.h"
+
+struct server_config {
+	const char *listen;     /* "127.0.0.1:8080" */
+	const char *web_dir;    /* static files */
+	int threads;
+	size_t body_limit;      /* default per-request body limit */
+	unsigned timeout_s;     /* idle connection timeout */
+	bool access_log;
+	bool trust_proxy;       /* believe X-Forwarded-For / X-Forwarded-Proto */
+};
+
+struct app {
+	struct store *store;
+	struct server_config cfg;
+};
+
+/* Serve until SIGTERM or SIGINT, then stop accepting, let requests in flight
+ * finish (up to 30 s) and return. */
+enum res server_run(struct app *app, struct err *e) WUR;
+
+#endif

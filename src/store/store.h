@@ -1,0 +1,134 @@
+/* The store: a pool of database connections and every query assist makes,
+ * written once for SQLite and PostgreSQL (see db.h). Functions take the
+ * connection the caller holds, so one request's queries share one
+ * transaction. Strings returned in structs are allocated from the arena the
+ * caller passes and live as long as it does. */
+#ifndef ASSIST_STORE_H
+#define ASSIST_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "core/role.h"
+#include "store/db.h"
+
+/* ---- pool ---- */
+struct store;
+enum res store_open(const char *url, int pool_size, struct store **out, struct err *e) WUR;
+void store_close(struct store *s);
+enum db_kind store_kind(const struct store *s);
+struct db *store_acquire(struct store *s); /* waits for a free connection */
+void store_release(struct store *s, struct db *db);
+
+/* ---- schema ---- */
+int store_schema_latest(enum db_kind kind);
+/* Current version of an opened database (0 when empty). */
+enum res store_schema_version(struct db *db, int *version, struct err *e) WUR;
+/* Apply pending migrations, all in one transaction. Refuses a database
+ * newer than this binary (RES_UNPROCESSABLE). */
+enum res store_migrate(struct db *db, int *from, int *to, struct err *e) WUR;
+
+/* ---- users ---- */
+struct user {
+	int64_t id;
+	const char *login;
+	const char *full_name;
+	enum role role;
+	const char *language;
+	bool disabled;
+	int64_t created_at, updated_at;
+	const char *password_hash; /* filled only by store_user_get_by_login */
+};
+
+enum res store_user_insert(struct db *db, const struct user *u, int64_t now, int64_t *id,
+			   struct err *e) WUR;
+enum res store_user_get(struct db *db, int64_t id, struct arena *a, struct user *out,
+			struct err *e) WUR;
+enum res store_user_get_by_login(struct db *db, const char *login, struct arena *a,
+				 struct user *out, struct err *e) WUR;
+/* Writes full_name, role, language and disabled of u. */
+enum res store_user_update(struct db *db, const struct user *u, int64_t now, struct err *e) WUR;
+enum res store_user_set_password(struct db *db, int64_t id, const char *hash, int64_t now,
+				 struct err *e) WUR;
+enum res store_user_list(struct db *db, int64_t limit, int64_t offset, struct arena *a,
+			 struct user **items, size_t *n, int64_t *total, struct err *e) WUR;
+enum res store_user_count(struct db *db, int64_t *n, struct err *e) WUR;
+
+/* ---- sessions ---- */
+enum res store_session_create(struct db *db, const char *token_hash, int64_t user_id,
+			      const char *csrf, int64_t now, int64_t expires, struct err *e) WUR;
+/* Finds a live session of an enabled user. RES_UNAUTHORIZED when none. */
+enum res store_session_lookup(struct db *db, const char *token_hash, int64_t now,
+			      struct arena *a, struct user *u, const char **csrf,
+			      int64_t *last_seen, struct err *e) WUR;
+enum res store_session_touch(struct db *db, const char *token_hash, int64_t now,
+			     int64_t expires, struct err *e) WUR;
+enum res store_session_delete(struct db *db, const char *token_hash, struct err *e) WUR;
+enum res store_session_delete_user(struct db *db, int64_t user_id, struct err *e) WUR;
+enum res store_session_purge(struct db *db, int64_t now, struct err *e) WUR;
+
+/* ---- API tokens ---- */
+struct api_token {
+	int64_t id, user_id;
+	const char *name;
+	int64_t created_at, last_used_at; /* 0 = never */
+};
+enum res store_token_insert(struct db *db, int64_t user_id, const char *name,
+			    const char *token_hash, int64_t now, int64_t *id, struct err *e) WUR;
+enum res store_token_lookup(struct db *db, const char *token_hash, struct arena *a,
+			    struct user *u, int64_t *token_id, int64_t *last_used,
+			    struct err *e) WUR;
+enum res store_token_used(struct db *db, int64_t token_id, int64_t now, struct err *e) WUR;
+enum res store_token_list(struct db *db, int64_t user_id, struct arena *a,
+			  struct api_token **items, size_t *n, struct err *e) WUR;
+/* RES_NOT_FOUND when the token is not the user's or already revoked. */
+enum res store_token_revoke(struct db *db, int64_t user_id, int64_t id, int64_t now,
+			    struct err *e) WUR;
+enum res store_token_revoke_user(struct db *db, int64_t user_id, int64_t now, struct err *e) WUR;
+
+/* ---- sign-in throttling ---- */
+enum res store_login_failure_add(struct db *db, const char *login, const char *ip, int64_t now,
+				 struct err *e) WUR;
+enum res store_login_failure_count(struct db *db, const char *login, const char *ip,
+				   int64_t since, int64_t *by_login, int64_t *by_ip,
+				   int64_t *oldest_login, struct err *e) WUR;
+enum res store_login_failure_clear(struct db *db, const char *login, struct err *e) WUR;
+
+/* ---- audit ---- */
+struct audit_rec {
+	int64_t id, at;
+	int64_t actor_id; /* 0 = the system (CLI, jobs) */
+	const char *actor_login;
+	const char *action;   /* create, update, delete, login, logout, ... */
+	const char *entity;   /* user, session, api_token, ... */
+	const char *entity_id;
+	const char *before_json; /* NULL when none */
+	const char *after_json;  /* NULL when none */
+	const char *request_id;
+};
+enum res store_audit_add(struct db *db, const struct audit_rec *r, struct err *e) WUR;
+/* entity/entity_id may be NULL to list everything, newest first. */
+enum res store_audit_list(struct db *db, const char *entity, const char *entity_id,
+			  int64_t limit, int64_t offset, struct arena *a, struct audit_rec **items,
+			  size_t *n, int64_t *total, struct err *e) WUR;
+
+/* ---- reference data of the demo set ---- */
+#include "core/demo.h"
+enum res store_demo_insurer(struct db *db, const struct demo_insurer *x, int64_t now,
+			    struct err *e) WUR;
+enum res store_demo_program(struct db *db, const struct demo_program *x, int64_t now,
+			    struct err *e) WUR;
+enum res store_demo_person(struct db *db, const struct demo_person *p, int64_t now,
+			   struct err *e) WUR;
+enum res store_demo_provider(struct db *db, const struct demo_provider *x, int64_t now,
+			     struct err *e) WUR;
+
+/* Run one statement to completion, mapping errors; resets it after. */
+enum res store_exec(struct db_stmt *st, struct err *e) WUR;
+/* db_step wrapper: DB_ROW / DB_DONE, or stores the error in *r and returns 0. */
+int store_step(struct db_stmt *st, enum res *r, struct err *e);
+
+#endif

@@ -1,0 +1,17 @@
+/* Private helpers shared by the store's query files. */
+#ifndef ASSIST_STORE_IMPL_H
+#define ASSIST_STORE_IMPL_H
+
+#include "store/store.h"
+
+/* The user columns every user query selects first, in this order. */
+#define STORE_USER_COLS "id, login, full_name, role, language, disabled, created_at, updated_at"
+#define STORE_USER_COLS_U                                                                         \
+	"u.id, u.login, u.full_name, u.role, u.language, u.disabled, u.created_at, u.updated_at"
+
+/* Copy of a text column into the arena (NULL only on out of memory). */
+const char *store_col_dup(struct db_stmt *st, int col, struct arena *a);
+/* Reads the STORE_USER_COLS columns starting at column 0. */
+enum res store_user_read(struct db_stmt *st, struct arena *a, struct user *u, struct err *e);
+
+#endif

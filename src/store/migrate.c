@@ -37,7 +37,7 @@ int store_schema_latest(enum db_kind kind)
 }
 
 static const char sql_meta_create[] =
-	"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL)";
+	"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at BIGINT NOT NULL)";
 static const char sql_meta_get[] = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
 static const char sql_meta_put[] = "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)";
 static const char sql_has_meta_sqlite[] =

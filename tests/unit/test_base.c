@@ -112,6 +112,9 @@ static void t_buf(void **state)
 	assert_int_equal(buf_puts(&b, "x"), RES_OK);
 	buf_reset(&b);
 	assert_int_equal(b.len, 0);
+	assert_int_equal(buf_json_str(&b, "a\"\n\x01", 4), RES_TOO_LARGE); /* 11 bytes escaped */
+	buf_free(&b);
+	buf_init(&b, 100);
 	assert_int_equal(buf_json_str(&b, "a\"\n\x01", 4), RES_OK);
 	assert_string_equal(b.data, "a\\\"\\n\\u0001");
 	buf_free(&b);

@@ -8,13 +8,13 @@
 #define SUPERVISION (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
 
 const struct route api_routes[] = {
-	{"GET", "/healthz", api_health, 0, ROUTE_PUBLIC, 0, "Liveness and database check"},
+	{"GET", "/healthz", api_health, 0, ROUTE_PUBLIC | ROUTE_OWN_TX, 0, "Liveness and database check"},
 	{"GET", "/api/v1/openapi.json", api_openapi, 0, ROUTE_PUBLIC | ROUTE_NO_DB, 0, "This API's OpenAPI document"},
 
 	{"POST", "/api/v1/session", api_session_create, 0, ROUTE_PUBLIC | ROUTE_OWN_TX, 4096, "Sign in"},
 	{"DELETE", "/api/v1/session", api_session_delete, ALL, 0, 0, "Sign out"},
 
-	{"GET", "/api/v1/me", api_me_get, ALL, 0, 0, "The signed-in user"},
+	{"GET", "/api/v1/me", api_me_get, ALL, ROUTE_OWN_TX, 0, "The signed-in user"},
 	{"PATCH", "/api/v1/me", api_me_patch, ALL, 0, 4096, "Change own name or language"},
 	{"POST", "/api/v1/me/password", api_me_password, ALL, ROUTE_OWN_TX, 4096, "Change own password"},
 

@@ -20,7 +20,9 @@ typedef enum res (*handler_fn)(struct req *r);
 enum route_flags {
 	ROUTE_PUBLIC = 1 << 0,   /* no sign-in needed */
 	ROUTE_NO_DB = 1 << 1,    /* handler needs no database connection */
-	ROUTE_OWN_TX = 1 << 2,   /* handler runs its own transactions */
+	ROUTE_OWN_TX = 1 << 2,   /* no automatic transaction: the handler begins one if it
+				  * needs it (to hash passwords outside the write lock,
+				  * or because it reads nothing beyond the credentials) */
 };
 
 struct route {

@@ -40,10 +40,31 @@ enum res db_exec_script(struct db *db, const char *sql, struct err *e)
 	return db->ops->exec_script(db, sql, e);
 }
 
+/* Transaction control. On SQLite these are cached prepared statements like
+ * any other (parsing "BEGIN" on every request showed up in profiles); on
+ * PostgreSQL they go as simple queries. */
+static const char sql_begin[] = "BEGIN";
+static const char sql_begin_immediate[] = "BEGIN IMMEDIATE";
+static const char sql_commit[] = "COMMIT";
+static const char sql_rollback[] = "ROLLBACK";
+
+static enum res tx_exec(struct db *db, const char *sql, struct err *e)
+{
+	if (db->kind != DB_SQLITE)
+		return db->ops->exec_script(db, sql, e);
+	struct db_stmt *st;
+	enum res r = db_prepare(db, sql, &st, e);
+	if (r)
+		return r;
+	int rc = db->ops->step(st, e);
+	db->ops->reset(st);
+	return rc < 0 ? (enum res)-rc : RES_OK;
+}
+
 enum res db_begin(struct db *db, bool write, struct err *e)
 {
-	const char *sql = db->kind == DB_SQLITE && write ? "BEGIN IMMEDIATE" : "BEGIN";
-	enum res r = db->ops->exec_script(db, sql, e);
+	const char *sql = db->kind == DB_SQLITE && write ? sql_begin_immediate : sql_begin;
+	enum res r = tx_exec(db, sql, e);
 	if (!r)
 		db->in_tx = true;
 	return r;
@@ -51,7 +72,7 @@ enum res db_begin(struct db *db, bool write, struct err *e)
 
 enum res db_commit(struct db *db, struct err *e)
 {
-	enum res r = db->ops->exec_script(db, "COMMIT", e);
+	enum res r = tx_exec(db, sql_commit, e);
 	if (r)
 		db_rollback(db);
 	db->in_tx = false;
@@ -62,7 +83,9 @@ void db_rollback(struct db *db)
 {
 	if (!db->in_tx)
 		return;
-	db->ops->exec_script(db, "ROLLBACK", NULL);
+	struct err ignored;
+	if (tx_exec(db, sql_rollback, &ignored))
+		db->ops->exec_script(db, sql_rollback, NULL);
 	db->in_tx = false;
 }
 

@@ -29,7 +29,7 @@ $(BUILD)/build.ninja:
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 
-demo: deps all
+demo: deps-build all
 	@mkdir -p var
 	@if [ ! -f "$(DB)" ]; then $(BUILD)/assist demo --db $(DB); \
 	 else echo "assist: using the existing $(DB) (delete it for a fresh demo)"; $(BUILD)/assist init --db $(DB); fi

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the benchmarks; sourced by bench/run.sh, not run on its own.
 #
 # Everything a benchmark starts goes through bench_spawn, so the EXIT trap of
@@ -112,6 +113,7 @@ assist_sign_in() {
 
 # ---- nginx ----
 
+# shellcheck disable=SC2034 # NGINX_URL and NGINX_PID are for the benchmarks
 # nginx_start DOCROOT: nginx serving DOCROOT on a free port of 127.0.0.1 with a
 # configuration of its own in $BENCH_TMP/nginx. Sets NGINX_URL, NGINX_PID.
 #
@@ -182,7 +184,8 @@ to_ms() {
 # BENCH_ROWS and sets WRK_RPS, WRK_P50, WRK_P99 (ms), WRK_ERRORS.
 wrk_run() {
 	local target=$1 url=$2; shift 2
-	local out=$BENCH_TMP/wrk.$target.txt
+	local out
+	out=$BENCH_TMP/wrk.$(printf '%s' "$target" | tr -c 'A-Za-z0-9._-' '_').txt
 	local common=(-t "$BENCH_THREADS" -c "$BENCH_CONNECTIONS")
 	if [ "${BENCH_WARMUP:-1}" != 0 ]; then
 		wrk "${common[@]}" -d "${BENCH_WARMUP:-1}s" "$@" "$url" >/dev/null 2>&1 || true

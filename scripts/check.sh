@@ -71,7 +71,7 @@ done
 
 # ---- OpenAPI lint ----
 log=$ART/openapi-lint.log
-if npx --no-install redocly lint docs/openapi.json --format=stylish >"$log" 2>&1; then
+if REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --no-install redocly lint docs/openapi.json --format=stylish >"$log" 2>&1; then
   passed=$((passed + 1)); echo "check: openapi lint: ok"
 else
   failed=$((failed + 1)); failures+=("openapi lint (see $log)"); echo "check: openapi lint: FAILED"; tail -20 "$log"

@@ -49,10 +49,10 @@ bench_http() {
 	echo
 	bench_table
 	awk -v a="$h_rps" -v b="$ngh_rps" 'BEGIN {
-		printf "healthz/nginx ratio: %.2f\n", b > 0 ? a / b : 0
+		printf "healthz/nginx ratio: %.2f\n", (b > 0 ? a / b : 0)
 	}'
 	awk -v a="$me_rps" -v b="$ng_rps" 'BEGIN {
-		r = b > 0 ? a / b : 0
-		printf "me/nginx ratio: %.2f (goal >= 0.50)%s\n", r, r >= 0.5 ? "" : "  -- below the goal"
+		r = (b > 0 ? a / b : 0)
+		printf "me/nginx ratio: %.2f (goal >= 0.50)%s\n", r, (r >= 0.5 ? "" : "  -- below the goal")
 	}'
 }

@@ -1,0 +1,135 @@
+// Every route x every role (and anonymous) -> the expected status, from an
+// explicit table written here (not read from the server), once with session
+// cookies and once with Bearer API tokens.
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { backends, Client, ROOT } from '../lib/server.mjs';
+import { useServer, signedIn, expectError, ROLES, STRONG_PASSWORD, createUser } from './helpers.mjs';
+
+const ALL = ROLES;
+const ADMIN = ['admin'];
+const SUPERVISION = ['admin', 'supervisor'];
+const PUBLIC = 'public';
+
+/*
+ * The table. who: PUBLIC, or the roles allowed. ok: the status an allowed
+ * caller gets for this request (a success or a validation status, never
+ * 401/403). Requests are chosen to be harmless or self-contained, and req()
+ * gets a per-caller tag and the fixture ids.
+ */
+const TABLE = [
+  { method: 'GET', path: '/healthz', who: PUBLIC, ok: 200 },
+  { method: 'GET', path: '/api/v1/openapi.json', who: PUBLIC, ok: 200 },
+  // a sign-in with a missing password: the route is open, the body is not
+  { method: 'POST', path: '/api/v1/session', who: PUBLIC, ok: 400, req: () => ({ body: { login: 'admin' } }) },
+  { method: 'DELETE', path: '/api/v1/session', who: ALL, ok: 204, fresh: true },
+  { method: 'GET', path: '/api/v1/me', who: ALL, ok: 200 },
+  { method: 'PATCH', path: '/api/v1/me', who: ALL, ok: 200, req: () => ({ body: { language: 'en' } }) },
+  { method: 'POST', path: '/api/v1/me/password', who: ALL, ok: 422,
+    req: () => ({ body: { current_password: 'not-my-password', new_password: STRONG_PASSWORD } }) },
+  { method: 'GET', path: '/api/v1/users', who: ADMIN, ok: 200 },
+  { method: 'POST', path: '/api/v1/users', who: ADMIN, ok: 201,
+    req: (tag) => ({ body: { login: `made-by-${tag}`, role: 'operator', password: STRONG_PASSWORD } }) },
+  { method: 'GET', path: '/api/v1/users/{id}', who: ADMIN, ok: 200, req: (tag, fx) => ({ path: `/api/v1/users/${fx.target}` }) },
+  { method: 'PATCH', path: '/api/v1/users/{id}', who: ADMIN, ok: 200,
+    req: (tag, fx) => ({ path: `/api/v1/users/${fx.target}`, body: { full_name: `renamed by ${tag}` } }) },
+  { method: 'DELETE', path: '/api/v1/users/{id}', who: ADMIN, ok: 200, req: (tag, fx) => ({ path: `/api/v1/users/${fx.victims[tag]}` }) },
+  { method: 'GET', path: '/api/v1/tokens', who: ALL, ok: 200 },
+  { method: 'POST', path: '/api/v1/tokens', who: ALL, ok: 201, req: (tag) => ({ body: { name: `token of ${tag}` } }) },
+  // no such token of the caller's: allowed, and 404
+  { method: 'DELETE', path: '/api/v1/tokens/{id}', who: ALL, ok: 404, req: () => ({ path: '/api/v1/tokens/999999' }) },
+  { method: 'GET', path: '/api/v1/audit', who: SUPERVISION, ok: 200 },
+];
+
+function expected(row, role) {
+  if (row.who === PUBLIC) return row.ok;
+  if (role === null) return 401;
+  return row.who.includes(role) ? row.ok : 403;
+}
+
+describe('the role table', () => {
+  it('covers every operation of docs/openapi.json, with the same roles', () => {
+    const doc = JSON.parse(readFileSync(path.join(ROOT, 'docs/openapi.json'), 'utf8'));
+    const ops = [];
+    for (const [p, item] of Object.entries(doc.paths)) {
+      for (const [m, op] of Object.entries(item)) {
+        if (!['get', 'post', 'put', 'patch', 'delete'].includes(m)) continue;
+        ops.push({ key: `${m.toUpperCase()} ${p}`, roles: op['x-roles'] });
+      }
+    }
+    const mine = TABLE.map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual([...mine].sort(), ops.map((o) => o.key).sort(), 'the table and the OpenAPI document list different routes');
+    for (const o of ops) {
+      const row = TABLE.find((r) => `${r.method} ${r.path}` === o.key);
+      const want = row.who === PUBLIC ? [] : [...row.who].sort();
+      assert.deepEqual([...(o.roles || [])].sort(), want, `x-roles of ${o.key}`);
+    }
+  });
+});
+
+for (const backend of backends()) {
+  for (const mode of ['cookie', 'bearer']) {
+    describe(`roles with ${mode} (${backend})`, () => {
+      const h = useServer({ backend });
+      const callers = {}; // role -> Client (anonymous: null key 'anonymous')
+      const fx = { target: 0, victims: {} };
+
+      before(async () => {
+        const base = h.srv.base;
+        const admin = await signedIn(base, 'admin');
+        fx.target = (await createUser(admin, `target-${mode}`)).id;
+        for (const role of ROLES) fx.victims[role] = (await createUser(admin, `victim-${mode}-${role}`)).id;
+        fx.victims.anonymous = fx.target;
+        for (const role of ROLES) {
+          const c = await signedIn(base, role);
+          if (mode === 'bearer') {
+            const t = await c.post('/api/v1/tokens', { name: 'roles test' });
+            assert.equal(t.status, 201, t.text);
+            const b = new Client(base);
+            b.token = t.json.token;
+            callers[role] = b;
+          } else {
+            callers[role] = c;
+          }
+        }
+        callers.anonymous = new Client(base);
+      });
+
+      for (const row of TABLE) {
+        it(`${row.method} ${row.path}`, async () => {
+          const got = {}, want = {};
+          for (const who of [...ROLES, 'anonymous']) {
+            const role = who === 'anonymous' ? null : who;
+            let c = callers[who];
+            if (row.fresh && role && mode === 'cookie') c = await signedIn(h.srv.base, role);
+            const tag = `${mode}-${who}`;
+            const rq = row.req ? row.req(tag, { ...fx, victims: Object.fromEntries(Object.entries(fx.victims).map(([k, v]) => [`${mode}-${k}`, v])) }) : {};
+            const p = rq.path || row.path;
+            const res = await c.request(row.method, p, rq.body);
+            got[who] = res.status;
+            want[who] = expected(row, role);
+            if (want[who] === 401 || want[who] === 403) {
+              expectError(res, want[who], want[who] === 401 ? 'unauthorized' : 'forbidden', null);
+            }
+          }
+          assert.deepEqual(got, want, `${row.method} ${row.path}: status by caller`);
+        });
+      }
+
+      it('refused requests changed nothing', async () => {
+        const admin = await signedIn(h.srv.base, 'admin');
+        const users = (await admin.get('/api/v1/users?limit=500')).json.items;
+        const made = users.filter((u) => u.login.startsWith(`made-by-${mode}-`)).map((u) => u.login);
+        assert.deepEqual(made, [`made-by-${mode}-admin`], 'users made by callers other than admin');
+        const target = users.find((u) => u.id === fx.target);
+        assert.equal(target.full_name, `renamed by ${mode}-admin`);
+        for (const role of ROLES) {
+          const v = users.find((u) => u.id === fx.victims[role]);
+          assert.equal(v.disabled, role === 'admin', `victim of ${role}: disabled=${v.disabled}`);
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,176 @@
+// Strings, language switching and Intl formatting.
+//
+// Text that the user reads is put into the DOM with its key
+// (data-i18n="key", data-i18n-params='{"n":3}', data-i18n-attr="placeholder=key")
+// and formatted values with data-fmt="date|datetime|number|lang" + data-value,
+// so switching the language re-translates the page in place: nothing is
+// re-rendered and nothing the user typed is lost.
+
+export const LANGS = ['en', 'ru', 'zh'];
+/** Language names shown in the switch, each in its own language. */
+export const LANG_NATIVE = { en: 'English', ru: 'Русский', zh: '中文' };
+const LOCALE = { en: 'en-GB', ru: 'ru-RU', zh: 'zh-CN' };
+const STORE_KEY = 'assist.lang';
+
+let lang = 'en';
+let dict = {};
+const cache = new Map();
+let titleKey = null;
+
+export function currentLang() { return lang; }
+export function locale() { return LOCALE[lang]; }
+
+/** The language to show before sign-in: the last one used here, else the browser's. */
+export function initialLang() {
+  try {
+    const saved = localStorage.getItem(STORE_KEY);
+    if (LANGS.includes(saved)) return saved;
+  } catch { /* storage blocked */ }
+  for (const l of navigator.languages || [navigator.language || 'en']) {
+    const p = String(l).slice(0, 2).toLowerCase();
+    if (LANGS.includes(p)) return p;
+  }
+  return 'en';
+}
+
+async function load(l) {
+  if (!cache.has(l)) {
+    const res = await fetch(`/i18n/${l}.json`, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`cannot load /i18n/${l}.json: ${res.status}`);
+    cache.set(l, await res.json());
+  }
+  return cache.get(l);
+}
+
+/** Switch the UI language: loads the strings, re-translates the page, remembers the choice here. */
+export async function setLang(l) {
+  if (!LANGS.includes(l)) l = 'en';
+  dict = await load(l);
+  const changed = l !== lang;
+  lang = l;
+  document.documentElement.lang = LOCALE[l];
+  try { localStorage.setItem(STORE_KEY, l); } catch { /* storage blocked */ }
+  applyI18n(document.body);
+  for (const s of document.querySelectorAll('select[data-lang-select]')) s.value = l;
+  if (titleKey) document.title = `${t(titleKey)} · assist`;
+  if (changed) document.dispatchEvent(new CustomEvent('langchange', { detail: { lang: l } }));
+}
+
+export function has(key) { return Object.prototype.hasOwnProperty.call(dict, key); }
+
+/** The text of key with {name} placeholders filled from params. */
+export function t(key, params) {
+  let s = has(key) ? dict[key] : null;
+  if (s == null) {
+    console.warn('i18n: missing key', key);
+    return key;
+  }
+  if (params) s = s.replace(/\{(\w+)\}/g, (m, p) => (p in params ? paramText(params[p]) : m));
+  return s;
+}
+
+/** A parameter: a plain value, a number (formatted), {key} (translated),
+ *  {seconds} (a duration with units), {fmt, value} (a formatted value). */
+function paramText(v) {
+  if (typeof v === 'number') return fmtNumber(v);
+  if (v && typeof v === 'object') {
+    if ('key' in v) return t(v.key, v.params);
+    if ('seconds' in v) return fmtSeconds(v.seconds);
+    if ('fmt' in v) return format(v.fmt, v.value);
+  }
+  return String(v ?? '');
+}
+
+/** Give el the text of key (now and after every language switch). */
+export function bindText(el, key, params) {
+  el.dataset.i18n = key;
+  if (params) el.dataset.i18nParams = JSON.stringify(params);
+  else delete el.dataset.i18nParams;
+  el.textContent = t(key, params);
+  return el;
+}
+
+/** Give el translated attributes: attrs = {placeholder: key, 'aria-label': key}. */
+export function bindAttrs(el, attrs) {
+  el.dataset.i18nAttr = Object.entries(attrs).map(([a, k]) => `${a}=${k}`).join(';');
+  for (const [a, k] of Object.entries(attrs)) el.setAttribute(a, t(k));
+  return el;
+}
+
+/** A formatted value that follows the language: kind is date, datetime, number or lang. */
+export function bindFormat(el, kind, value) {
+  el.dataset.fmt = kind;
+  el.dataset.value = value == null ? '' : String(value);
+  if (kind === 'date' || kind === 'datetime') el.setAttribute('datetime', value || '');
+  el.textContent = format(kind, value);
+  return el;
+}
+
+export function applyI18n(root) {
+  if (!root) return;
+  const all = (sel) => [...(root.matches?.(sel) ? [root] : []), ...root.querySelectorAll(sel)];
+  for (const el of all('[data-i18n]')) {
+    const params = el.dataset.i18nParams ? JSON.parse(el.dataset.i18nParams) : undefined;
+    el.textContent = t(el.dataset.i18n, params);
+  }
+  for (const el of all('[data-i18n-attr]')) {
+    for (const pair of el.dataset.i18nAttr.split(';')) {
+      const i = pair.indexOf('=');
+      el.setAttribute(pair.slice(0, i), t(pair.slice(i + 1)));
+    }
+  }
+  for (const el of all('[data-fmt]')) el.textContent = format(el.dataset.fmt, el.dataset.value);
+}
+
+/** Document title from a key (kept translated). */
+export function setTitle(key) {
+  titleKey = key;
+  document.title = key ? `${t(key)} · assist` : 'assist';
+}
+
+// ---------- Intl ----------
+
+export function format(kind, value) {
+  if (value === '' || value == null) return '';
+  switch (kind) {
+    case 'date': return fmtDate(value);
+    case 'datetime': return fmtDateTime(value);
+    case 'number': return fmtNumber(Number(value));
+    case 'lang': return langName(value);
+    default: return String(value);
+  }
+}
+
+export function fmtDate(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(d);
+}
+
+export function fmtDateTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+export function fmtNumber(n) {
+  return new Intl.NumberFormat(locale()).format(n);
+}
+
+export function fmtSeconds(s) {
+  const n = Math.max(0, Math.round(Number(s)));
+  try {
+    return new Intl.NumberFormat(locale(), { style: 'unit', unit: 'second', unitDisplay: 'long' }).format(n);
+  } catch {
+    return `${n} s`;
+  }
+}
+
+/** A language's name in the UI language ("Russian", "русский", "俄语"). */
+export function langName(code) {
+  try {
+    const n = new Intl.DisplayNames([locale()], { type: 'language' }).of(code);
+    if (n && n !== code) return n.charAt(0).toLocaleUpperCase(locale()) + n.slice(1);
+  } catch { /* old engine */ }
+  return LANG_NATIVE[code] || code;
+}

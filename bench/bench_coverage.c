@@ -43,19 +43,19 @@ int main(int argc, char **argv)
 	static const enum period periods[] = {PERIOD_MONTH, PERIOD_QUARTER, PERIOD_CALENDAR_YEAR,
 					      PERIOD_POLICY_YEAR, PERIOD_TERM, PERIOD_DAY};
 	for (int i = 0; i < NSVC; i++)
-		limits[nl++] = (struct cov_limit){nl + 1, {COV_SCOPE_SERVICE, codes[i]},
+		limits[nl] = (struct cov_limit){(int64_t)nl + 1, {COV_SCOPE_SERVICE, codes[i]},
 						  i % 3 == 0 ? COV_AMOUNT : (i % 3 == 1 ? COV_COUNT : COV_DAYS),
-						  periods[i % 6], i % 3 == 0 ? 50000000 : 400};
+						  periods[i % 6], i % 3 == 0 ? 50000000 : 400}, nl++;
 	for (int i = 0; i < 4; i++)
-		limits[nl++] = (struct cov_limit){nl + 1, {COV_SCOPE_CATEGORY, cats[i]}, COV_AMOUNT,
-						  PERIOD_POLICY_YEAR, 200000000};
+		limits[nl] = (struct cov_limit){(int64_t)nl + 1, {COV_SCOPE_CATEGORY, cats[i]}, COV_AMOUNT,
+						  PERIOD_POLICY_YEAR, 200000000}, nl++;
 	for (int i = 0; i < 4; i++)
-		limits[nl++] = (struct cov_limit){nl + 1, {COV_SCOPE_PACKAGE, pk_codes[i]}, COV_COUNT,
-						  PERIOD_TERM, 100000};
-	limits[nl++] = (struct cov_limit){nl + 1, {COV_SCOPE_PROGRAM, NULL}, COV_AMOUNT, PERIOD_TERM,
-					  900000000};
-	limits[nl++] = (struct cov_limit){nl + 1, {COV_SCOPE_PROGRAM, NULL}, COV_COUNT, PERIOD_MONTH,
-					  100000};
+		limits[nl] = (struct cov_limit){(int64_t)nl + 1, {COV_SCOPE_PACKAGE, pk_codes[i]}, COV_COUNT,
+						  PERIOD_TERM, 100000}, nl++;
+	limits[nl] = (struct cov_limit){(int64_t)nl + 1, {COV_SCOPE_PROGRAM, NULL}, COV_AMOUNT, PERIOD_TERM,
+					  900000000}, nl++;
+	limits[nl] = (struct cov_limit){(int64_t)nl + 1, {COV_SCOPE_PROGRAM, NULL}, COV_COUNT, PERIOD_MONTH,
+					  100000}, nl++;
 	struct cov_deductible deds[] = {
 		{1, {COV_SCOPE_CATEGORY, "consult"}, COV_DED_PER_VISIT, 50000, 0, 0},
 		{2, {COV_SCOPE_CATEGORY, "diagnostics"}, COV_DED_PERCENT, 1000, 10000, 500000},

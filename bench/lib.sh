@@ -7,7 +7,6 @@
 
 BENCH_PIDS=()
 BENCH_ERRORS=0          # requests that failed, over every benchmark of the run
-BENCH_ROWS=()           # "target<TAB>rps<TAB>p50<TAB>p99<TAB>errors" of the current table
 
 bench_log() { printf 'bench: %s\n' "$*" >&2; }
 bench_die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
@@ -180,16 +179,19 @@ to_ms() {
 	}'
 }
 
-# wrk_run TARGET URL [wrk options...]: one wrk run of BENCH_SECONDS (after a
-# warm-up of BENCH_WARMUP seconds that is not counted); appends a row to
-# BENCH_ROWS and sets WRK_RPS, WRK_P50, WRK_P99 (ms), WRK_ERRORS.
+# wrk_run TARGET URL [wrk options...]: one wrk run of BENCH_SECONDS, preceded
+# by an uncounted warm-up of BENCH_WARMUP seconds the first time TARGET is run.
+# Records a row in $BENCH_TMP/results.tsv (bench, target, rps, p50 ms, p99 ms,
+# errors) and sets WRK_RPS, WRK_P50, WRK_P99, WRK_ERRORS.
 wrk_run() {
 	local target=$1 url=$2; shift 2
-	local out
-	out=$BENCH_TMP/wrk.$(printf '%s' "$target" | tr -c 'A-Za-z0-9._-' '_').txt
+	local out key
+	key=$(printf '%s' "$BENCH_NAME.$target" | tr -c 'A-Za-z0-9._-' '_')
+	out=$BENCH_TMP/wrk.$key.txt
 	local common=(-t "$BENCH_THREADS" -c "$BENCH_CONNECTIONS")
-	if [ "${BENCH_WARMUP:-1}" != 0 ]; then
+	if [ "${BENCH_WARMUP:-1}" != 0 ] && [ ! -e "$BENCH_TMP/warm.$key" ]; then
 		wrk "${common[@]}" -d "${BENCH_WARMUP:-1}s" "$@" "$url" >/dev/null 2>&1 || true
+		: >"$BENCH_TMP/warm.$key"
 	fi
 	if ! wrk "${common[@]}" -d "${BENCH_SECONDS}s" --latency "$@" "$url" >"$out" 2>&1; then
 		cat "$out" >&2
@@ -199,32 +201,62 @@ wrk_run() {
 	WRK_RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
 	WRK_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
 	WRK_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
-	local sock non2xx
+	local sock non2xx total
 	# "Socket errors: connect 0, read 0, write 0, timeout 0"
 	sock=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$out")
 	non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
 	WRK_ERRORS=$(( ${sock:-0} + ${non2xx:-0} ))
-	local total
 	total=$(awk '/requests in/ { print $1 }' "$out")
 	if [ -z "$WRK_RPS" ] || [ -z "$total" ] || [ "$total" = 0 ]; then
 		cat "$out" >&2
 		bench_die "no requests completed against $url"
 	fi
+	if ((WRK_ERRORS > 0)); then
+		bench_log "$target: $WRK_ERRORS failed requests of $total:"
+		grep -E 'Socket errors|Non-2xx' "$out" >&2 || true
+	fi
 	BENCH_ERRORS=$((BENCH_ERRORS + WRK_ERRORS))
-	BENCH_ROWS+=("$(printf '%s\t%s\t%s\t%s\t%s' "$target" "$WRK_RPS" "$WRK_P50" "$WRK_P99" "$WRK_ERRORS")")
-	if [ -n "${BENCH_RESULTS:-}" ]; then
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$BENCH_NAME" "$target" "$WRK_RPS" "$WRK_P50" \
-			"$WRK_P99" "$WRK_ERRORS" >>"$BENCH_RESULTS"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$BENCH_NAME" "$target" "$WRK_RPS" "$WRK_P50" "$WRK_P99" \
+		"$WRK_ERRORS" | tee -a "${BENCH_RESULTS:-/dev/null}" >>"$BENCH_TMP/results.tsv"
+	if [ "${BENCH_ROUNDS:-1}" -gt 1 ]; then
+		printf '  %-22s %10s req/s  p99 %s ms  errors %s\n' "$target" "$WRK_RPS" "$WRK_P99" \
+			"$WRK_ERRORS"
 	fi
 }
 
-# bench_table: print BENCH_ROWS as a table and empty it.
+# bench_median TARGET FIELD: the median over the rounds of the current benchmark
+# of rps (FIELD 3), p50 (4) or p99 (5); the sum for errors (6).
+bench_median() {
+	awk -F'\t' -v b="$BENCH_NAME" -v t="$1" -v f="$2" '
+		$1 == b && $2 == t { v[n++] = $f + 0; sum += $f }
+		END {
+			if (!n) { print 0; exit }
+			if (f == 6) { print sum; exit }
+			for (i = 1; i < n; i++)   # insertion sort: a handful of rounds
+				for (j = i; j > 0 && v[j - 1] > v[j]; j--) { x = v[j]; v[j] = v[j - 1]; v[j - 1] = x }
+			m = n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+			print (f == 3 ? sprintf("%.0f", m) : sprintf("%.2f", m))
+		}' "$BENCH_TMP/results.tsv"
+}
+
+# bench_ratios A B: "0.61 0.58 0.66", A's requests/s over B's, round by round.
+bench_ratios() {
+	awk -F'\t' -v bn="$BENCH_NAME" -v a="$1" -v b="$2" '
+		$1 == bn && $2 == a { x[na++] = $3 }
+		$1 == bn && $2 == b { y[nb++] = $3 }
+		END { for (i = 0; i < na && i < nb; i++) printf "%s%.2f", (i ? " " : ""), (y[i] > 0 ? x[i] / y[i] : 0) }
+	' "$BENCH_TMP/results.tsv"
+}
+
+# bench_table TARGET...: one line per target, medians over the rounds.
 bench_table() {
+	local rounds=${BENCH_ROUNDS:-1} t
+	if ((rounds > 1)); then
+		echo "medians of $rounds rounds of ${BENCH_SECONDS}s (errors: all rounds)"
+	fi
 	printf '%-22s %12s %10s %10s %8s\n' target requests/s p50_ms p99_ms errors
-	local row
-	for row in "${BENCH_ROWS[@]+"${BENCH_ROWS[@]}"}"; do
-		IFS=$'\t' read -r t rps p50 p99 errs <<<"$row"
-		printf '%-22s %12s %10s %10s %8s\n' "$t" "$rps" "$p50" "$p99" "$errs"
+	for t in "$@"; do
+		printf '%-22s %12s %10s %10s %8s\n' "$t" "$(bench_median "$t" 3)" \
+			"$(bench_median "$t" 4)" "$(bench_median "$t" 5)" "$(bench_median "$t" 6)"
 	done
-	BENCH_ROWS=()
 }

@@ -6,6 +6,9 @@
 # Environment:
 #   BENCH_ONLY         comma-separated benchmarks to run (default: all): http
 #   BENCH_SECONDS      length of each measured wrk run (default 10)
+#   BENCH_ROUNDS       measured runs of each target, interleaved; the table shows
+#                      medians (default 3: a shared 2-CPU VM varies by +-30% from
+#                      one 10 s run to the next)
 #   BENCH_CONNECTIONS  wrk connections (default 64)
 #   BENCH_THREADS      wrk threads (default 2)
 #   BENCH_WARMUP       seconds of unmeasured load before each run (default 1; 0: none)
@@ -28,13 +31,14 @@ ALL_BENCHES=(http)
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
 BENCH_THREADS=${BENCH_THREADS:-2}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 ASSIST=${ASSIST:-$ROOT/build/assist}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 
 # shellcheck source=bench/lib.sh
 . "$BENCH_DIR/lib.sh"
 
-for v in BENCH_SECONDS BENCH_CONNECTIONS BENCH_THREADS; do
+for v in BENCH_SECONDS BENCH_CONNECTIONS BENCH_THREADS BENCH_ROUNDS; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || bench_die "$v must be a positive integer, not '${!v}'"
 done
 [ -x "$ASSIST" ] || bench_die "$ASSIST is missing: run make first"
@@ -63,7 +67,7 @@ cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null |
 echo "== assist benchmarks"
 echo "machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr)"
 echo "assist:  $("$ASSIST" version 2>/dev/null || "$ASSIST" --version) ($ASSIST)"
-echo "load:    wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s" \
+echo "load:    wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s, $BENCH_ROUNDS rounds" \
 	"(warm-up ${BENCH_WARMUP:-1}s), on the same machine as the servers"
 
 for b in "${selected[@]}"; do

@@ -26,7 +26,24 @@ struct cov_plan {
 	size_t nsvcs;
 	uint16_t *dyn_excl;    /* exclusions matched per request (provider, diagnosis) */
 	size_t ndyn_excl;
+	cdate *anniv;          /* policy-year starts: start, start + 1 year, ... past the end */
+	size_t nanniv;
+	struct id_index *ids;  /* limit id -> index, sorted by id */
+	char (*dyn_from)[16], (*dyn_to)[16]; /* normalised ICD-10 bounds of dyn_excl */
 };
+
+struct id_index {
+	int64_t id;
+	int index;
+};
+
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const struct id_index *)a)->id, y = ((const struct id_index *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static size_t icd_norm(const char *s, char *out, size_t cap);
 
 static bool held(const struct cov_policy *pol, const char *pkg)
 {
@@ -169,6 +186,40 @@ enum res cov_plan_build(const struct cov_program *prog, const struct cov_policy 
 			    prog->waiting[wi].days > sp->waiting_days)
 				sp->waiting_days = prog->waiting[wi].days;
 	}
+	p->ids = arena_alloc(a, (prog->nlimits + 1) * sizeof *p->ids);
+	p->dyn_from = arena_alloc(a, (p->ndyn_excl + 1) * sizeof *p->dyn_from);
+	p->dyn_to = arena_alloc(a, (p->ndyn_excl + 1) * sizeof *p->dyn_to);
+	if (!p->ids || !p->dyn_from || !p->dyn_to)
+		goto nomem;
+	for (size_t i = 0; i < prog->nlimits; i++) {
+		if (prog->limits[i].id <= 0)
+			return err_set(e, RES_INVALID, "invalid_field", "limits", "limit ids must be positive");
+		p->ids[i] = (struct id_index){prog->limits[i].id, (int)i};
+	}
+	qsort(p->ids, prog->nlimits, sizeof *p->ids, id_cmp);
+	for (size_t i = 1; i < prog->nlimits; i++)
+		if (p->ids[i - 1].id == p->ids[i].id)
+			return err_set(e, RES_INVALID, "invalid_field", "limits", "limit ids must be unique");
+	for (size_t i = 0; i < p->ndyn_excl; i++) {
+		const struct cov_exclusion *x = &prog->exclusions[p->dyn_excl[i]];
+		p->dyn_from[i][0] = p->dyn_to[i][0] = '\0';
+		if (x->match == COV_MATCH_DIAGNOSIS && x->diag_from && x->diag_to) {
+			icd_norm(x->diag_from, p->dyn_from[i], sizeof p->dyn_from[i]);
+			icd_norm(x->diag_to, p->dyn_to[i], sizeof p->dyn_to[i]);
+		}
+	}
+	/* policy years: computed once here, looked up per line */
+	size_t years = pol->end >= pol->start ? (size_t)(pol->end - pol->start) / 365 + 2 : 1;
+	if (years > 10000)
+		return err_set(e, RES_INVALID, "invalid_field", "end_date", "the policy term is too long");
+	if (!(p->anniv = arena_alloc(a, (years + 1) * sizeof *p->anniv)))
+		goto nomem;
+	for (size_t k = 0; k <= years; k++) {
+		p->anniv[k] = date_add_years(pol->start, (int)k);
+		p->nanniv = k + 1;
+		if (p->anniv[k] > pol->end)
+			break;
+	}
 	p->nsvcs = prog->nservices;
 	qsort(p->svcs, p->nsvcs, sizeof *p->svcs, svc_cmp);
 	for (size_t i = 1; i < p->nsvcs; i++)
@@ -214,20 +265,26 @@ static size_t icd_norm(const char *s, char *out, size_t cap)
 	return n;
 }
 
-bool cov_icd10_in_range(const char *code, const char *from, const char *to)
+/* Both already normalised (icd_norm). */
+static bool icd_in_norm(const char *c, const char *f, const char *t)
 {
-	char c[16], f[16], t[16];
-	size_t cn = icd_norm(code, c, sizeof c);
-	size_t fn = icd_norm(from, f, sizeof f);
-	size_t tn = icd_norm(to, t, sizeof t);
+	size_t cn = strlen(c), fn = strlen(f), tn = strlen(t);
 	if (!cn || !fn || !tn)
 		return false;
 	/* compare the code cut to each bound's length: a subcode falls inside its parent */
 	int lo = strncmp(c, f, fn < cn ? fn : cn);
 	if (lo < 0 || (lo == 0 && cn < fn))
 		return false;
-	int hi = strncmp(c, t, tn < cn ? tn : cn);
-	return hi < 0 || (hi == 0);
+	return strncmp(c, t, tn < cn ? tn : cn) <= 0;
+}
+
+bool cov_icd10_in_range(const char *code, const char *from, const char *to)
+{
+	char c[16], f[16], t[16];
+	icd_norm(code, c, sizeof c);
+	icd_norm(from, f, sizeof f);
+	icd_norm(to, t, sizeof t);
+	return icd_in_norm(c, f, t);
 }
 
 /* ---- the working ledger ---- */
@@ -239,7 +296,6 @@ struct led {
 	int64_t used;
 	cdate *dates;       /* sorted, days limits */
 	size_t nd, cap;
-	int next;           /* next entry of the same limit, -1 */
 };
 
 struct ded_led {
@@ -255,21 +311,48 @@ struct eval {
 	struct arena *a;
 	struct led *led;
 	size_t nled, capled;
-	int *heads;         /* per limit + 1 (sum insured last) */
+	int *slots;         /* open addressing over led: index + 1, 0 = empty */
+	size_t nslots;      /* a power of two, at least twice nled */
 	struct ded_led *dl;
 	size_t ndl, capdl;
 };
 
-static int head_of(const struct eval *ev, int limit)
+static size_t led_hash(int limit, cdate wfirst, int64_t case_id)
 {
-	return limit < 0 ? (int)ev->plan->prog->nlimits : limit;
+	uint64_t h = (uint64_t)(uint32_t)limit * 0x9e3779b97f4a7c15ull;
+	h ^= (uint64_t)(uint32_t)wfirst * 0xc2b2ae3d27d4eb4full;
+	h ^= (uint64_t)case_id * 0x165667b19e3779f9ull;
+	h ^= h >> 29;
+	return (size_t)h;
 }
 
+static bool led_rehash(struct eval *ev, size_t nslots)
+{
+	int *slots = arena_zalloc(ev->a, nslots * sizeof *slots);
+	if (!slots)
+		return false;
+	for (size_t i = 0; i < ev->nled; i++) {
+		const struct led *l = &ev->led[i];
+		size_t j = led_hash(l->limit, l->wfirst, l->case_id) & (nslots - 1);
+		while (slots[j])
+			j = (j + 1) & (nslots - 1);
+		slots[j] = (int)i + 1;
+	}
+	ev->slots = slots;
+	ev->nslots = nslots;
+	return true;
+}
+
+/* The ledger entry of a limit (-1: the sum insured) in a window; made when new. */
 static struct led *led_get(struct eval *ev, int limit, cdate wfirst, int64_t case_id)
 {
-	for (int i = ev->heads[head_of(ev, limit)]; i >= 0; i = ev->led[i].next)
-		if (ev->led[i].wfirst == wfirst && ev->led[i].case_id == case_id)
-			return &ev->led[i];
+	size_t mask = ev->nslots - 1;
+	size_t j = led_hash(limit, wfirst, case_id) & mask;
+	for (int k; (k = ev->slots[j]); j = (j + 1) & mask) {
+		struct led *l = &ev->led[k - 1];
+		if (l->limit == limit && l->wfirst == wfirst && l->case_id == case_id)
+			return l;
+	}
 	if (ev->nled == ev->capled) {
 		size_t cap = ev->capled ? ev->capled * 2 : 64;
 		struct led *n = arena_alloc(ev->a, cap * sizeof *n);
@@ -285,9 +368,10 @@ static struct led *led_get(struct eval *ev, int limit, cdate wfirst, int64_t cas
 	l->limit = limit;
 	l->wfirst = wfirst;
 	l->case_id = case_id;
-	l->next = ev->heads[head_of(ev, limit)];
-	ev->heads[head_of(ev, limit)] = (int)ev->nled++;
-	return l;
+	ev->slots[j] = (int)++ev->nled;
+	if (ev->nled * 2 > ev->nslots && !led_rehash(ev, ev->nslots * 2))
+		return NULL;
+	return &ev->led[ev->nled - 1];
 }
 
 static bool date_in(const struct led *l, cdate d, size_t *pos)
@@ -330,27 +414,34 @@ static bool date_add(struct eval *ev, struct led *l, cdate d)
 	return true;
 }
 
-static int limit_index(const struct cov_program *prog, int64_t id)
+static int limit_index(const struct cov_plan *p, int64_t id)
 {
 	if (id == COV_SUM_INSURED_ID)
 		return -1;
-	for (size_t i = 0; i < prog->nlimits; i++)
-		if (prog->limits[i].id == id)
-			return (int)i;
+	size_t lo = 0, hi = p->prog->nlimits;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (p->ids[mid].id == id)
+			return p->ids[mid].index;
+		if (p->ids[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -2;
 }
 
 static enum res ledger_load(struct eval *ev, const struct cov_request *req, struct err *e)
 {
 	const struct cov_program *prog = ev->plan->prog;
-	ev->heads = arena_alloc(ev->a, (prog->nlimits + 1) * sizeof *ev->heads);
-	if (!ev->heads)
+	size_t want = 64;
+	while (want < req->nusage * 4 + req->nlines * 8)
+		want *= 2;
+	if (!led_rehash(ev, want))
 		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
-	for (size_t i = 0; i <= prog->nlimits; i++)
-		ev->heads[i] = -1;
 	for (size_t i = 0; i < req->nusage; i++) {
 		const struct cov_usage *u = &req->usage[i];
-		int li = limit_index(prog, u->limit_id);
+		int li = limit_index(ev->plan, u->limit_id);
 		if (li == -2)
 			continue; /* a limit the program no longer has */
 		struct led *l = led_get(ev, li, u->window_first, u->case_id);
@@ -433,8 +524,40 @@ static void refuse(struct cov_line_out *o, unsigned reason)
 	o->insured_pays = o->amount;
 }
 
-/* The window of limit l for a line; for PERIOD_CASE the case id. */
-static void window_of(const struct cov_plan *p, enum period per, cdate date, int64_t case_id,
+/* The date windows of one line, computed once per line for every period
+ * (rule R5; the same results as period_window, without recomputing the
+ * calendar for each limit). */
+struct line_windows {
+	struct window w[PERIOD_CASE];
+};
+
+static void line_windows(const struct cov_plan *p, cdate date, struct line_windows *lw)
+{
+	int y, m, d;
+	date_to_ymd(date, &y, &m, &d);
+	lw->w[PERIOD_TERM] = (struct window){p->pol.start, p->pol.end};
+	size_t lo = 0, hi = p->nanniv; /* the last anniversary <= date */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (p->anniv[mid] <= date)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	cdate last = lo + 1 < p->nanniv ? p->anniv[lo + 1] - 1 : p->pol.end;
+	lw->w[PERIOD_POLICY_YEAR] = (struct window){p->anniv[lo], last < p->pol.end ? last : p->pol.end};
+	cdate jan1 = date_from_ymd(y, 1, 1);
+	lw->w[PERIOD_CALENDAR_YEAR] = (struct window){jan1, date_from_ymd(y, 12, 31)};
+	int qm = (m - 1) / 3 * 3 + 1;
+	lw->w[PERIOD_QUARTER] = (struct window){date_from_ymd(y, qm, 1),
+						date_from_ymd(y, qm + 2, date_days_in_month(y, qm + 2))};
+	cdate first = date - (d - 1);
+	lw->w[PERIOD_MONTH] = (struct window){first, first + date_days_in_month(y, m) - 1};
+	lw->w[PERIOD_DAY] = (struct window){date, date};
+}
+
+/* The window of a limit for a line; for PERIOD_CASE the case id. */
+static void window_of(const struct line_windows *lw, enum period per, int64_t case_id,
 		      struct window *w, int64_t *key_case)
 {
 	if (per == PERIOD_CASE) {
@@ -442,12 +565,12 @@ static void window_of(const struct cov_plan *p, enum period per, cdate date, int
 		*key_case = case_id;
 		return;
 	}
-	period_window(per, p->pol.start, p->pol.end, date, w);
+	*w = lw->w[per];
 	*key_case = 0;
 }
 
 static bool dyn_excluded(const struct cov_plan *p, const struct svc_plan *sp,
-			 const struct cov_request *req, int *which)
+			 const struct cov_request *req, const char *diag, int *which)
 {
 	const struct cov_program *prog = p->prog;
 	for (size_t i = 0; i < p->ndyn_excl; i++) {
@@ -460,8 +583,7 @@ static bool dyn_excluded(const struct cov_plan *p, const struct svc_plan *sp,
 		if (x->match == COV_MATCH_PROVIDER)
 			hit = req->provider && x->code && strcmp(req->provider, x->code) == 0;
 		else if (x->match == COV_MATCH_DIAGNOSIS)
-			hit = req->diagnosis && x->diag_from && x->diag_to &&
-			      cov_icd10_in_range(req->diagnosis, x->diag_from, x->diag_to);
+			hit = diag && icd_in_norm(diag, p->dyn_from[i], p->dyn_to[i]);
 		if (hit) {
 			*which = p->dyn_excl[i];
 			return true;
@@ -479,7 +601,7 @@ static int64_t percent_of(int64_t base, int64_t hundredths)
 	return q * hundredths + (r * hundredths + 5000) / 10000;
 }
 
-static enum res eval_line(struct eval *ev, const struct cov_request *req,
+static enum res eval_line(struct eval *ev, const struct cov_request *req, const char *diag,
 			  const struct cov_line_in *in, struct cov_line_out *o, struct err *e)
 {
 	const struct cov_plan *p = ev->plan;
@@ -509,7 +631,7 @@ static enum res eval_line(struct eval *ev, const struct cov_request *req,
 		refuse(o, COV_R_EXCLUDED);
 		return RES_OK;
 	}
-	if (dyn_excluded(p, sp, req, &which)) {
+	if (dyn_excluded(p, sp, req, diag, &which)) {
 		o->exclusion = which;
 		refuse(o, COV_R_EXCLUDED);
 		return RES_OK;
@@ -537,6 +659,8 @@ static enum res eval_line(struct eval *ev, const struct cov_request *req,
 	if (!leds || !o->touches)
 		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
 	o->ntouches = ntouch;
+	struct line_windows lw;
+	line_windows(p, date, &lw);
 	for (uint16_t k = 0; k < sp->nlimits; k++) {
 		const struct cov_limit *l = &prog->limits[sp->limits[k]];
 		struct cov_touch *t = &o->touches[k];
@@ -544,7 +668,7 @@ static enum res eval_line(struct eval *ev, const struct cov_request *req,
 		t->measure = l->measure;
 		t->period = l->period;
 		t->limit = l->value;
-		window_of(p, l->period, date, req->case_id, &t->window, &t->case_id);
+		window_of(&lw, l->period, req->case_id, &t->window, &t->case_id);
 		if (!(leds[k] = led_get(ev, sp->limits[k], t->window.first, t->case_id)))
 			return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
 		t->remaining_before = l->value - leds[k]->used;
@@ -653,6 +777,9 @@ enum res cov_evaluate(const struct cov_plan *plan, const struct cov_request *req
 		      struct arena *a, struct cov_line_out *out, struct err *e)
 {
 	struct eval ev = {.plan = plan, .a = a};
+	char diag[16];
+	if (req->diagnosis)
+		icd_norm(req->diagnosis, diag, sizeof diag);
 	enum res r = ledger_load(&ev, req, e);
 	for (size_t i = 0; !r && i < req->nlines; i++) {
 		const struct cov_line_in *in = &req->lines[i];
@@ -661,7 +788,7 @@ enum res cov_evaluate(const struct cov_plan *plan, const struct cov_request *req
 				    "line %zu: quantity must be at least 1 and unit_price not negative", i);
 			break;
 		}
-		r = eval_line(&ev, req, in, &out[i], e);
+		r = eval_line(&ev, req, req->diagnosis ? diag : NULL, in, &out[i], e);
 	}
 	return r;
 }

@@ -1,0 +1,183 @@
+// Boot and the app's state: who is signed in, which screen is open.
+// Screens are chosen by the URL hash (#/profile, #/users, #/users/12), so
+// back/forward, reload and links work.
+import { api, get, patch, del, setCsrf, onUnauthorized } from './api.js';
+import { setLang, initialLang, currentLang, setTitle } from './i18n.js';
+import { renderShell, NAV, canUse } from './shell.js';
+import { renderSignIn } from './signin.js';
+import { installKeys } from './keys.js';
+import { toast } from './toast.js';
+import { errorMessage } from './forms.js';
+import { profileView } from './views/profile.js';
+import { usersView } from './views/users.js';
+import { messageView } from './views/message.js';
+
+const root = document.getElementById('app');
+
+const ROUTES = [
+  { re: /^\/profile$/, view: profileView, nav: 'profile', title: 'nav.profile' },
+  { re: /^\/users(?:\/(new|\d+))?$/, view: usersView, nav: 'users', title: 'nav.users', roles: ['admin'],
+    params: (m) => ({ panel: m[1] || null }) },
+];
+
+const app = {
+  user: null,
+  shell: null,
+  view: null,       // the mounted view object
+  viewRoute: null,  // its route entry
+
+  /** Update the signed-in user everywhere (after PATCH /me). */
+  setUser(u) {
+    app.user = { ...app.user, ...u };
+    if (app.shell) app.shell.setUser(app.user);
+  },
+
+  /** Switch language; when signed in, remember it for the user (PATCH /api/v1/me). */
+  async changeLang(lang) {
+    const before = currentLang();
+    await setLang(lang);
+    if (!app.user || app.user.language === lang) return;
+    try {
+      app.setUser(await patch('/api/v1/me', { language: lang }));
+    } catch (err) {
+      if (err.status === 401) return;
+      const m = errorMessage(err);
+      toast(m.key, m.params, 'error');
+      await setLang(before);
+    }
+  },
+
+  go(hash) {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  },
+};
+
+function homeHash(user) {
+  const first = NAV.find((n) => canUse(n, user));
+  return first ? first.href : '#/profile';
+}
+
+/** Show the screen the hash names (or the sign-in page). */
+function route() {
+  if (!app.user) return;
+  const path = location.hash.replace(/^#/, '') || '/';
+  if (path === '/' || path === '') {
+    history.replaceState(null, '', homeHash(app.user));
+    return route();
+  }
+  let found = null, m = null;
+  for (const r of ROUTES) {
+    m = path.match(r.re);
+    if (m) { found = r; break; }
+  }
+  let view, params = {}, nav = null, title;
+  if (!found) {
+    view = messageView;
+    params = { kind: 'not_found' };
+    title = 'page.not_found.title';
+  } else if (found.roles && !found.roles.includes(app.user.role)) {
+    view = messageView;
+    params = { kind: 'forbidden' };
+    title = 'page.forbidden.title';
+  } else {
+    view = found.view;
+    params = found.params ? found.params(m) : {};
+    nav = found.nav;
+    title = found.title;
+  }
+  app.shell.setActive(nav);
+  setTitle(title);
+  if (app.view === view && view.update) {
+    view.update(params);
+    return;
+  }
+  if (app.view && app.view.unmount) app.view.unmount();
+  app.view = view;
+  app.shell.main.replaceChildren();
+  app.shell.main.scrollTop = 0;
+  view.mount(app.shell.main, params, app);
+}
+
+function showShell() {
+  app.view = null;
+  app.shell = renderShell(root, app.user, {
+    onLang: (l) => app.changeLang(l),
+    onSignOut: signOut,
+  });
+  root.removeAttribute('aria-busy');
+  route();
+}
+
+function showSignIn(notice) {
+  if (app.view && app.view.unmount) app.view.unmount();
+  app.user = null;
+  app.shell = null;
+  app.view = null;
+  setCsrf(null);
+  setTitle('signin.title');
+  renderSignIn(root, {
+    notice,
+    changeLang: (l) => setLang(l),
+    onSignedIn: async (data, langChosen) => {
+      setCsrf(data.csrf_token);
+      app.user = data.user;
+      if (langChosen && data.user.language !== currentLang()) {
+        // chosen on the sign-in page: remember it for this user
+        try { app.user = await patch('/api/v1/me', { language: currentLang() }); } catch { /* keep going */ }
+      } else if (data.user.language !== currentLang()) {
+        await setLang(data.user.language);
+      }
+      showShell();
+    },
+  });
+  root.removeAttribute('aria-busy');
+}
+
+async function signOut() {
+  try {
+    await del('/api/v1/session');
+  } catch { /* signed out anyway */ }
+  history.replaceState(null, '', location.pathname);
+  showSignIn({ key: 'signin.signed_out' });
+}
+
+async function boot() {
+  installKeys({
+    signedIn: () => !!app.user,
+    view: () => app.view,
+    openHelp: () => app.shell && app.shell.openHelp(),
+    closeMenu: () => (app.shell ? app.shell.closeMenu() : false),
+    go: (h) => app.go(h),
+  });
+  onUnauthorized(() => {
+    if (app.user) showSignIn({ key: 'signin.session_ended' });
+  });
+  window.addEventListener('hashchange', route);
+
+  const langP = setLang(initialLang());
+  let me = null;
+  try {
+    me = await api('GET', '/api/v1/me', undefined, { quiet401: true });
+  } catch (err) {
+    if (err.status !== 401) console.warn('GET /api/v1/me failed', err);
+  }
+  await langP;
+  if (me && me.csrf_token) {
+    setCsrf(me.csrf_token);
+    const { csrf_token: _c, auth: _a, ...user } = me;
+    app.user = user;
+    if (user.language !== currentLang()) await setLang(user.language);
+    showShell();
+  } else {
+    showSignIn(null);
+  }
+}
+
+export { app, get };
+
+boot().catch((e) => {
+  console.error(e);
+  root.removeAttribute('aria-busy');
+  root.textContent = 'assist could not start: ' + (e && e.message);
+});

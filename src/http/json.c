@@ -82,16 +82,17 @@ enum res jd_object(json_t *j, const char *path, const char *const allowed[], str
 	return RES_OK;
 }
 
-static json_t *field(json_t *obj, const char *key, bool required, bool *present, enum res *r,
-		     struct err *e)
+static json_t *field(json_t *obj, const char *path, const char *key, bool required, bool *present,
+		     enum res *r, char *f, size_t fcap, struct err *e)
 {
+	join(f, fcap, path, key);
 	if (present)
 		*present = false;
 	*r = RES_OK;
 	json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v)) {
 		if (required)
-			*r = err_set(e, RES_INVALID, "missing_field", key, "%s is required", key);
+			*r = err_set(e, RES_INVALID, "missing_field", f, "%s is required", f);
 		return NULL;
 	}
 	if (present)
@@ -99,54 +100,75 @@ static json_t *field(json_t *obj, const char *key, bool required, bool *present,
 	return v;
 }
 
-enum res jd_str(json_t *obj, const char *key, bool required, size_t max_chars, const char **out,
-		bool *present, struct err *e)
+enum res jdp_str(json_t *obj, const char *path, const char *key, bool required, size_t max_chars,
+		 const char **out, bool *present, struct err *e)
 {
 	enum res r;
-	json_t *v = field(obj, key, required, present, &r, e);
+	char f[96];
+	json_t *v = field(obj, path, key, required, present, &r, f, sizeof f, e);
 	if (!v)
 		return r;
 	if (!json_is_string(v))
-		return err_set(e, RES_INVALID, "invalid_field", key, "%s must be a string", key);
+		return err_set(e, RES_INVALID, "invalid_field", f, "%s must be a string", f);
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
 	if (memchr(s, '\0', n))
-		return err_set(e, RES_INVALID, "invalid_field", key, "%s must not contain NUL", key);
+		return err_set(e, RES_INVALID, "invalid_field", f, "%s must not contain NUL", f);
 	if (str_utf8_len(s, n) > max_chars)
-		return err_set(e, RES_INVALID, "invalid_field", key,
-			       "%s must be at most %zu characters", key, max_chars);
+		return err_set(e, RES_INVALID, "invalid_field", f, "%s must be at most %zu characters",
+			       f, max_chars);
 	*out = s;
 	return RES_OK;
+}
+
+enum res jdp_bool(json_t *obj, const char *path, const char *key, bool required, bool *out,
+		  bool *present, struct err *e)
+{
+	enum res r;
+	char f[96];
+	json_t *v = field(obj, path, key, required, present, &r, f, sizeof f, e);
+	if (!v)
+		return r;
+	if (!json_is_boolean(v))
+		return err_set(e, RES_INVALID, "invalid_field", f, "%s must be true or false", f);
+	*out = json_is_true(v);
+	return RES_OK;
+}
+
+enum res jdp_i64(json_t *obj, const char *path, const char *key, bool required, int64_t min,
+		 int64_t max, int64_t *out, bool *present, struct err *e)
+{
+	enum res r;
+	char f[96];
+	json_t *v = field(obj, path, key, required, present, &r, f, sizeof f, e);
+	if (!v)
+		return r;
+	if (!json_is_integer(v))
+		return err_set(e, RES_INVALID, "invalid_field", f, "%s must be an integer", f);
+	json_int_t x = json_integer_value(v);
+	if (x < min || x > max)
+		return err_set(e, RES_INVALID, "invalid_field", f, "%s must be between %lld and %lld",
+			       f, (long long)min, (long long)max);
+	*out = x;
+	return RES_OK;
+}
+
+enum res jd_str(json_t *obj, const char *key, bool required, size_t max_chars, const char **out,
+		bool *present, struct err *e)
+{
+	return jdp_str(obj, "", key, required, max_chars, out, present, e);
 }
 
 enum res jd_bool(json_t *obj, const char *key, bool required, bool *out, bool *present,
 		 struct err *e)
 {
-	enum res r;
-	json_t *v = field(obj, key, required, present, &r, e);
-	if (!v)
-		return r;
-	if (!json_is_boolean(v))
-		return err_set(e, RES_INVALID, "invalid_field", key, "%s must be true or false", key);
-	*out = json_is_true(v);
-	return RES_OK;
+	return jdp_bool(obj, "", key, required, out, present, e);
 }
 
 enum res jd_i64(json_t *obj, const char *key, bool required, int64_t min, int64_t max,
 		int64_t *out, bool *present, struct err *e)
 {
-	enum res r;
-	json_t *v = field(obj, key, required, present, &r, e);
-	if (!v)
-		return r;
-	if (!json_is_integer(v))
-		return err_set(e, RES_INVALID, "invalid_field", key, "%s must be an integer", key);
-	json_int_t x = json_integer_value(v);
-	if (x < min || x > max)
-		return err_set(e, RES_INVALID, "invalid_field", key,
-			       "%s must be between %lld and %lld", key, (long long)min, (long long)max);
-	*out = x;
-	return RES_OK;
+	return jdp_i64(obj, "", key, required, min, max, out, present, e);
 }
 
 json_t *json_time(int64_t us)

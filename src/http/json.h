@@ -29,6 +29,15 @@ enum res jd_bool(json_t *obj, const char *key, bool required, bool *out, bool *p
 enum res jd_i64(json_t *obj, const char *key, bool required, int64_t min, int64_t max,
 		int64_t *out, bool *present, struct err *e) WUR;
 
+/* The same, for a field inside a nested object: errors name "path.key"
+ * (path like "person" or "limits[2].scope"). */
+enum res jdp_str(json_t *obj, const char *path, const char *key, bool required, size_t max_chars,
+		 const char **out, bool *present, struct err *e) WUR;
+enum res jdp_bool(json_t *obj, const char *path, const char *key, bool required, bool *out,
+		  bool *present, struct err *e) WUR;
+enum res jdp_i64(json_t *obj, const char *path, const char *key, bool required, int64_t min,
+		 int64_t max, int64_t *out, bool *present, struct err *e) WUR;
+
 /* JSON helpers for replies. */
 json_t *json_time(int64_t us);   /* RFC 3339 string, or null for 0 */
 json_t *json_str_or_null(const char *s);

@@ -1,7 +1,7 @@
 // Boot and the app's state: who is signed in, which screen is open.
 // Screens are chosen by the URL hash (#/profile, #/users, #/users/12), so
 // back/forward, reload and links work.
-import { api, get, patch, del, setCsrf, onUnauthorized } from './api.js';
+import { api, patch, del, setCsrf, onUnauthorized } from './api.js';
 import { setLang, initialLang, currentLang, setTitle } from './i18n.js';
 import { renderShell, NAV, canUse } from './shell.js';
 import { renderSignIn } from './signin.js';
@@ -174,7 +174,6 @@ async function boot() {
   }
 }
 
-export { app, get };
 
 boot().catch((e) => {
   console.error(e);

@@ -21,6 +21,11 @@ enum res api_openapi(struct req *r);
 enum res api_session_create(struct req *r);
 enum res api_session_delete(struct req *r);
 
+/* Sign-in throttling (session.c), shared with the password change:
+ * 429 with Retry-After while too many failures are on record; and record one. */
+enum res api_signin_throttle(struct req *r, const char *login, int64_t now) WUR;
+enum res api_signin_failed(struct req *r, const char *login, int64_t now) WUR;
+
 /* me.c */
 enum res api_me_get(struct req *r);
 enum res api_me_patch(struct req *r);

@@ -62,11 +62,17 @@ enum res api_me_password(struct req *r)
 		return err_set(&r->err, RES_INVALID, "weak_password", "new_password",
 			       "new_password %s", why);
 	struct user u;
-	if ((res = store_user_get_by_login(r->db, r->user.login, &r->arena, &u, &r->err)))
+	int64_t started = clock_now_us();
+	if ((res = api_signin_throttle(r, r->user.login, started)) ||
+	    (res = store_user_get_by_login(r->db, r->user.login, &r->arena, &u, &r->err)))
 		return res;
-	if (!auth_password_verify(u.password_hash, cur, strlen(cur)))
+	if (!auth_password_verify(u.password_hash, cur, strlen(cur))) {
+		/* a stolen session must not become a way to guess the password */
+		if ((res = api_signin_failed(r, u.login, started)))
+			return res;
 		return err_set(&r->err, RES_UNPROCESSABLE, "wrong_password", "current_password",
 			       "the current password is wrong");
+	}
 	char hash[AUTH_PWHASH_MAX];
 	if ((res = auth_password_hash(next, strlen(next), hash, &r->err)))
 		return res;

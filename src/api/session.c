@@ -1,9 +1,13 @@
 /* POST /api/v1/session (sign in) and DELETE /api/v1/session (sign out).
  *
  * A failed sign-in never says whether the login or the password was wrong.
- * Failures are recorded in the database (so several servers share them):
- * 5 failures for one login, or 30 from one address, within 15 minutes make
- * further attempts answer 429 until the window passes. */
+ * Failures are recorded in the database (so several servers share them).
+ * Within 15 minutes, 5 failures for one login from one address, 20 for one
+ * login from anywhere, or 30 from one address make further attempts answer
+ * 429 until the window passes. Counting per login and address first means a
+ * stranger cannot lock a colleague out with five wrong guesses from their
+ * own machine. A wrong current password on POST /api/v1/me/password counts
+ * the same way. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +20,9 @@
 #include "http/auth.h"
 
 #define THROTTLE_WINDOW_US (15LL * 60 * 1000000)
-#define THROTTLE_PER_LOGIN 5
-#define THROTTLE_PER_IP 30
+#define THROTTLE_PER_PAIR 5   /* one login from one address */
+#define THROTTLE_PER_LOGIN 20 /* one login from anywhere: guessing spread over addresses */
+#define THROTTLE_PER_IP 30    /* one address, any logins */
 
 static void log_signin(struct req *r, const char *event, const char *login)
 {
@@ -36,6 +41,40 @@ static enum res bad_credentials(struct req *r)
 {
 	return err_set(&r->err, RES_UNAUTHORIZED, "invalid_credentials", NULL,
 		       "the login or the password is wrong");
+}
+
+enum res api_signin_throttle(struct req *r, const char *login, int64_t now)
+{
+	struct login_failures f;
+	enum res res = store_login_failure_count(r->db, login, r->client_ip,
+						 now - THROTTLE_WINDOW_US, &f, &r->err);
+	if (res)
+		return res;
+	int64_t wait_s;
+	if (f.by_pair >= THROTTLE_PER_PAIR)
+		wait_s = (f.oldest_pair + THROTTLE_WINDOW_US - now) / 1000000 + 1;
+	else if (f.by_login >= THROTTLE_PER_LOGIN)
+		wait_s = (f.oldest_login + THROTTLE_WINDOW_US - now) / 1000000 + 1;
+	else if (f.by_ip >= THROTTLE_PER_IP)
+		wait_s = THROTTLE_WINDOW_US / 1000000;
+	else
+		return RES_OK;
+	if (wait_s < 1)
+		wait_s = 1;
+	char *ra = arena_printf(&r->arena, "%" PRId64, wait_s);
+	if (ra)
+		req_add_header(r, "Retry-After", ra);
+	log_signin(r, "signin_throttled", login);
+	return err_set(&r->err, RES_TOO_MANY, "too_many_attempts", NULL,
+		       "too many failed sign-ins; try again in %" PRId64 " seconds", wait_s);
+}
+
+enum res api_signin_failed(struct req *r, const char *login, int64_t now)
+{
+	enum res res = store_login_failure_add(r->db, login, r->client_ip, now, &r->err);
+	if (!res)
+		log_signin(r, "signin_failed", login);
+	return res;
 }
 
 enum res api_session_create(struct req *r)
@@ -57,23 +96,8 @@ enum res api_session_create(struct req *r)
 	}
 
 	int64_t now = clock_now_us();
-	int64_t by_login = 0, by_ip = 0, oldest = 0;
-	if ((res = store_login_failure_count(r->db, login, r->client_ip, now - THROTTLE_WINDOW_US,
-					     &by_login, &by_ip, &oldest, &r->err)))
+	if ((res = api_signin_throttle(r, login, now)))
 		return res;
-	if (by_login >= THROTTLE_PER_LOGIN || by_ip >= THROTTLE_PER_IP) {
-		int64_t wait_s = by_login >= THROTTLE_PER_LOGIN
-					 ? (oldest + THROTTLE_WINDOW_US - now) / 1000000 + 1
-					 : THROTTLE_WINDOW_US / 1000000;
-		if (wait_s < 1)
-			wait_s = 1;
-		char *ra = arena_printf(&r->arena, "%" PRId64, wait_s);
-		if (ra)
-			req_add_header(r, "Retry-After", ra);
-		log_signin(r, "signin_throttled", login);
-		return err_set(&r->err, RES_TOO_MANY, "too_many_attempts", NULL,
-			       "too many failed sign-ins; try again in %" PRId64 " seconds", wait_s);
-	}
 
 	struct user u;
 	res = store_user_get_by_login(r->db, login, &r->arena, &u, &r->err);
@@ -84,9 +108,8 @@ enum res api_session_create(struct req *r)
 	bool ok = auth_password_verify(found ? u.password_hash : NULL, password, pw_len);
 	if (!ok || (found && u.disabled)) {
 		err_clear(&r->err);
-		if ((res = store_login_failure_add(r->db, login, r->client_ip, now, &r->err)))
+		if ((res = api_signin_failed(r, login, now)))
 			return res;
-		log_signin(r, "signin_failed", login);
 		return bad_credentials(r);
 	}
 

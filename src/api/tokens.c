@@ -16,10 +16,15 @@ enum res api_tokens_list(struct req *r)
 		return res;
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < n; i++)
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:o, s:o}", "id",
+		if (json_array_append_new(arr, json_pack("{s:I, s:s, s:o, s:o}", "id",
 						     (json_int_t)items[i].id, "name", items[i].name,
 						     "created_at", json_time(items[i].created_at),
-						     "last_used_at", json_time(items[i].last_used_at)));
+						     "last_used_at", json_time(items[i].last_used_at)))) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	if (!arr)
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
 	return req_json(r, 200, json_pack("{s:o}", "items", arr));
 }
 

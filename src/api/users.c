@@ -153,16 +153,26 @@ static enum res apply_change(struct req *r, int64_t id, const char *full_name, c
 		after.disabled = *disabled;
 	if ((res = keep_an_admin(r, &before, &after)))
 		return res;
+	bool changed = strcmp(before.full_name, after.full_name) != 0 || before.role != after.role ||
+		       strcmp(before.language, after.language) != 0 || before.disabled != after.disabled;
+	if (!changed && !hash) { /* nothing to write, nothing to audit */
+		*out = api_user_json(&before);
+		return *out ? RES_OK : err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	}
 	int64_t now = clock_now_us();
 	after.updated_at = now;
 	if ((res = store_user_update(r->db, &after, now, &r->err)))
 		return res;
 	if (hash && (res = store_user_set_password(r->db, id, hash, now, &r->err)))
 		return res;
-	/* a disabled user, or one whose password an admin reset, is signed out everywhere */
+	/* a disabled user, or one whose password an admin reset, is signed out
+	 * everywhere; a reset also revokes the user's API tokens, since a reset
+	 * usually means the account was exposed */
 	if ((after.disabled && !before.disabled) || hash)
 		if ((res = store_session_delete_user(r->db, id, &r->err)))
 			return res;
+	if (hash && (res = store_token_revoke_user(r->db, id, now, &r->err)))
+		return res;
 	json_t *bj = api_user_json(&before), *aj = api_user_json(&after);
 	if (aj && hash)
 		json_object_set_new(aj, "password_reset", json_true());

@@ -137,6 +137,12 @@ int cli_serve(int argc, char **argv)
 	}
 	app.cfg.threads = (int)threads;
 
+	struct stat dbst;
+	if (db_kind_of_url(db_url) == DB_SQLITE && stat(db_url, &dbst) != 0) {
+		fprintf(stderr, "assist: %s does not exist: create it with 'assist init --db %s' "
+				"(or 'assist demo')\n", db_url, db_url);
+		return 1;
+	}
 	struct db *check;
 	if (cli_open_db(db_url, false, &check))
 		return 1;

@@ -8,7 +8,7 @@
 #define ACCOUNT_LOGIN_MAX 64
 #define ACCOUNT_PASSWORD_MIN 8     /* code points */
 #define ACCOUNT_PASSWORD_MAX 256   /* bytes */
-#define ACCOUNT_NAME_MAX 200       /* bytes of a full name */
+#define ACCOUNT_NAME_MAX 200       /* characters (code points) of a full name */
 
 /* Normalise a login into out[ACCOUNT_LOGIN_MAX + 1]: ASCII letters are lowered.
  * A login is 2..64 of [a-z0-9._@-] starting with a letter or digit.

@@ -235,14 +235,19 @@ static void reply_error(struct req *r)
 static const char *client_ip(struct req *r, struct app *app)
 {
 	if (app->cfg.trust_proxy) {
+		/* the rightmost entry is the one our proxy added; entries to its left
+		 * come from the client and may be forged */
 		const char *xff = req_header(r, "X-Forwarded-For");
 		if (xff && *xff) {
-			const char *comma = strchr(xff, ',');
-			size_t n = comma ? (size_t)(comma - xff) : strlen(xff);
-			while (n && xff[n - 1] == ' ')
+			const char *start = strrchr(xff, ',');
+			start = start ? start + 1 : xff;
+			while (*start == ' ')
+				start++;
+			size_t n = strlen(start);
+			while (n && start[n - 1] == ' ')
 				n--;
 			if (n && n < 64)
-				return arena_strndup(&r->arena, xff, n);
+				return arena_strndup(&r->arena, start, n);
 		}
 	}
 	const union MHD_ConnectionInfo *ci =
@@ -280,9 +285,6 @@ static enum res dispatch(struct app *app, struct ctx *x)
 			       "the body is larger than %zu bytes", x->limit);
 	r->body = x->body.data ? x->body.data : "";
 	r->body_len = x->body.len;
-	if (has_body(r->method) && r->body_len &&
-	    (res = json_parse_body(r->body, r->body_len, &r->json, &r->err)))
-		return res;
 
 	if (!(rt->flags & ROUTE_NO_DB))
 		r->db = store_acquire(app->store);
@@ -315,6 +317,10 @@ static enum res dispatch(struct app *app, struct ctx *x)
 			goto out;
 		}
 	}
+	/* the body is parsed only for a caller who may call the route */
+	if (has_body(r->method) && r->body_len &&
+	    (res = json_parse_body(r->body, r->body_len, &r->json, &r->err)))
+		goto out;
 	if (r->db && !(rt->flags & ROUTE_OWN_TX) &&
 	    (res = db_begin(r->db, is_write(r->method), &r->err)))
 		goto out;

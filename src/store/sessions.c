@@ -36,6 +36,8 @@ static const char sql_f_add[] = "INSERT INTO login_failures (login, ip, at) VALU
 static const char sql_f_count_login[] =
 	"SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE login = ? AND at >= ?";
 static const char sql_f_count_ip[] = "SELECT COUNT(*) FROM login_failures WHERE ip = ? AND at >= ?";
+static const char sql_f_count_pair[] =
+	"SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE login = ? AND ip = ? AND at >= ?";
 static const char sql_f_clear[] = "DELETE FROM login_failures WHERE login = ?";
 static const char sql_f_purge[] = "DELETE FROM login_failures WHERE at < ?";
 
@@ -256,18 +258,18 @@ enum res store_login_failure_add(struct db *db, const char *login, const char *i
 }
 
 enum res store_login_failure_count(struct db *db, const char *login, const char *ip,
-				   int64_t since, int64_t *by_login, int64_t *by_ip,
-				   int64_t *oldest_login, struct err *e)
+				   int64_t since, struct login_failures *out, struct err *e)
 {
 	struct db_stmt *st;
+	memset(out, 0, sizeof *out);
 	enum res r = db_prepare(db, sql_f_count_login, &st, e);
 	if (r)
 		return r;
 	db_bind_text(st, 1, login);
 	db_bind_i64(st, 2, since);
 	if (store_step(st, &r, e) == DB_ROW) {
-		*by_login = db_col_i64(st, 0);
-		*oldest_login = db_col_i64(st, 1);
+		out->by_login = db_col_i64(st, 0);
+		out->oldest_login = db_col_i64(st, 1);
 	}
 	db_reset(st);
 	if (r || (r = db_prepare(db, sql_f_count_ip, &st, e)))
@@ -275,7 +277,17 @@ enum res store_login_failure_count(struct db *db, const char *login, const char 
 	db_bind_text(st, 1, ip);
 	db_bind_i64(st, 2, since);
 	if (store_step(st, &r, e) == DB_ROW)
-		*by_ip = db_col_i64(st, 0);
+		out->by_ip = db_col_i64(st, 0);
+	db_reset(st);
+	if (r || (r = db_prepare(db, sql_f_count_pair, &st, e)))
+		return r;
+	db_bind_text(st, 1, login);
+	db_bind_text(st, 2, ip);
+	db_bind_i64(st, 3, since);
+	if (store_step(st, &r, e) == DB_ROW) {
+		out->by_pair = db_col_i64(st, 0);
+		out->oldest_pair = db_col_i64(st, 1);
+	}
 	db_reset(st);
 	return r;
 }

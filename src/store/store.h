@@ -92,9 +92,12 @@ enum res store_token_revoke_user(struct db *db, int64_t user_id, int64_t now, st
 /* ---- sign-in throttling ---- */
 enum res store_login_failure_add(struct db *db, const char *login, const char *ip, int64_t now,
 				 struct err *e) WUR;
+struct login_failures {
+	int64_t by_pair, by_login, by_ip; /* failures since the given instant */
+	int64_t oldest_pair, oldest_login; /* earliest of them (0 when none) */
+};
 enum res store_login_failure_count(struct db *db, const char *login, const char *ip,
-				   int64_t since, int64_t *by_login, int64_t *by_ip,
-				   int64_t *oldest_login, struct err *e) WUR;
+				   int64_t since, struct login_failures *out, struct err *e) WUR;
 enum res store_login_failure_clear(struct db *db, const char *login, struct err *e) WUR;
 
 /* ---- audit ---- */

@@ -206,19 +206,20 @@ static void t_throttle(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(store_login_failure_add(f->db, "ivan", "10.0.0.1", 100 + i, &e), RES_OK);
 	assert_int_equal(store_login_failure_add(f->db, "anna", "10.0.0.1", 105, &e), RES_OK);
-	int64_t by_login = -1, by_ip = -1, oldest = -1;
-	assert_int_equal(store_login_failure_count(f->db, "ivan", "10.0.0.1", 101, &by_login, &by_ip,
-						   &oldest, &e),
-			 RES_OK);
-	assert_int_equal(by_login, 2);
-	assert_int_equal(by_ip, 3);
-	assert_int_equal(oldest, 101);
+	assert_int_equal(store_login_failure_add(f->db, "ivan", "10.0.0.2", 106, &e), RES_OK);
+	struct login_failures lf;
+	assert_int_equal(store_login_failure_count(f->db, "ivan", "10.0.0.1", 101, &lf, &e), RES_OK);
+	assert_int_equal(lf.by_pair, 2);  /* ivan from .1 since 101 */
+	assert_int_equal(lf.by_login, 3); /* ivan from anywhere */
+	assert_int_equal(lf.by_ip, 3);    /* anyone from .1 */
+	assert_int_equal(lf.oldest_pair, 101);
+	assert_int_equal(lf.oldest_login, 101);
 	assert_int_equal(store_login_failure_clear(f->db, "ivan", &e), RES_OK);
-	assert_int_equal(store_login_failure_count(f->db, "ivan", "10.0.0.1", 0, &by_login, &by_ip,
-						   &oldest, &e),
-			 RES_OK);
-	assert_int_equal(by_login, 0);
-	assert_int_equal(by_ip, 1);
+	assert_int_equal(store_login_failure_count(f->db, "ivan", "10.0.0.1", 0, &lf, &e), RES_OK);
+	assert_int_equal(lf.by_login, 0);
+	assert_int_equal(lf.by_pair, 0);
+	assert_int_equal(lf.oldest_pair, 0);
+	assert_int_equal(lf.by_ip, 1);
 }
 
 static void t_audit_and_tx(void **state)

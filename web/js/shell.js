@@ -102,9 +102,9 @@ export function renderShell(root, user, handlers) {
     h('a', { class: 'brand', href: '#/' }, h('img', { src: '/favicon.svg', alt: '' }), 'assist'),
     nav,
     h('div', { class: 'topbar-right' },
-      h('label', { class: 'lang-switch', for: 'topbar-lang' },
-        globeIcon(), h('span', { class: 'sr-only', i18n: 'lang.label' })),
-      lang,
+      h('div', { class: 'lang-switch' },
+        h('label', { for: 'topbar-lang' }, globeIcon(), h('span', { class: 'sr-only', i18n: 'lang.label' })),
+        lang),
       helpBtn,
       h('div', { class: 'usermenu' }, menuBtn, menu)));
 

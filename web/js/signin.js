@@ -81,9 +81,9 @@ export function renderSignIn(root, opts) {
 
   const page = h('div', { class: 'signin-page' },
     h('header', { class: 'signin-top' },
-      h('label', { class: 'lang-switch', for: 'signin-lang' },
-        globeIcon(), h('span', { class: 'sr-only', i18n: 'lang.label' })),
-      lang),
+      h('div', { class: 'lang-switch' },
+        h('label', { for: 'signin-lang' }, globeIcon(), h('span', { class: 'sr-only', i18n: 'lang.label' })),
+        lang)),
     h('main', { class: 'signin-main' },
       h('div', { class: 'signin-card' },
         h('div', { class: 'signin-brand' }, h('img', { src: '/favicon.svg', alt: '' }), h('span', { class: 'name' }, 'assist')),

@@ -105,10 +105,17 @@ function passwordCard() {
 // ---------- API tokens ----------
 
 function tokensCard() {
-  const name = field({ name: 'name', label: 'field.token_name', hint: 'hint.token_name', attrs: { maxlength: '100', autocomplete: 'off' } });
   const create = h('button', { type: 'submit', class: 'btn primary', i18n: 'tokens.create' });
+  const input = h('input', {
+    class: 'input', type: 'text', id: 'token-name', name: 'name', maxlength: '100', autocomplete: 'off',
+    'aria-describedby': 'token-name-hint token-name-err',
+  });
   const form = h('form', { class: 'form', id: 'token-form', novalidate: true },
-    h('div', { class: 'token-form' }, name, h('div', { class: 'form-actions' }, create)));
+    h('div', { class: 'field token-field', dataset: { field: 'name' } },
+      h('label', { for: 'token-name', i18n: 'field.token_name' }),
+      h('div', { class: 'token-form' }, input, create),
+      h('p', { class: 'hint', id: 'token-name-hint', i18n: 'hint.token_name' }),
+      h('p', { class: 'field-error', id: 'token-name-err', hidden: true })));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

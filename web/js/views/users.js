@@ -468,10 +468,11 @@ function renderUserPanel(u) {
         h('div', { class: 'section-head' }, h('h3', { id: 'edit-h', i18n: 'users.edit_title' }),
           h('p', { class: 'meta-line', i18n: ['users.meta', { created: { fmt: 'date', value: u.created_at }, updated: { fmt: 'datetime', value: u.updated_at } }] })),
         editForm),
+      hist,
       h('section', { class: 'panel-section', 'aria-labelledby': 'pw-h' },
-        h('div', { class: 'section-head' }, h('h3', { id: 'pw-h', i18n: 'users.password_title' })),
-        pwForm),
-      hist));
+        h('details', { class: 'disclosure', id: 'pw-details' },
+          h('summary', null, h('h3', { id: 'pw-h', i18n: 'users.password_title' })),
+          h('div', { class: 'disclosure-body' }, pwForm)))));
 }
 
 function headSub(u) {

@@ -43,6 +43,18 @@ enum res api_tokens_list(struct req *r);
 enum res api_tokens_create(struct req *r);
 enum res api_tokens_delete(struct req *r);
 
+/* programs.c */
+#include "core/program.h"
+/* Decode, validate and store a program body (API and CLI); *canonical is the
+ * stored JSON text (malloc'd, the caller frees). */
+enum res programs_save(struct db *db, json_t *body, const char *actor, struct arena *a,
+		       struct program_def *def, struct program_saved *saved, char **canonical,
+		       struct err *e) WUR;
+enum res api_programs_list(struct req *r);
+enum res api_programs_get(struct req *r);
+enum res api_programs_create(struct req *r);
+enum res api_programs_put(struct req *r);
+
 /* audit.c */
 enum res api_audit_list(struct req *r);
 

@@ -29,6 +29,11 @@ const struct route api_routes[] = {
 	{"DELETE", "/api/v1/tokens/{id}", api_tokens_delete, ALL, 0, 0, "Revoke an API token"},
 
 	{"GET", "/api/v1/audit", api_audit_list, SUPERVISION, 0, 0, "Audit trail"},
+
+	{"GET", "/api/v1/programs", api_programs_list, ALL, 0, 0, "List programs"},
+	{"POST", "/api/v1/programs", api_programs_create, ADMIN, 0, 1u << 20, "Create a program"},
+	{"GET", "/api/v1/programs/{code}", api_programs_get, ALL, 0, 0, "One program, whole"},
+	{"PUT", "/api/v1/programs/{code}", api_programs_put, ADMIN, 0, 1u << 20, "Create or replace a program"},
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

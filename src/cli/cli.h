@@ -11,6 +11,10 @@ int cli_serve(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_user(int argc, char **argv);
+int cli_import(int argc, char **argv);
+/* Save a program from JSON text inside the caller's transaction (import.c). */
+int cli_program_save_text(struct db *db, const char *text, size_t len, const char *source,
+			  enum program_outcome *outcome, const char **code);
 
 /* ASSIST_DB or var/assist.db */
 const char *cli_default_db(void);

@@ -4,10 +4,13 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/embed.h"
 #include "base/str.h"
 #include "cli/cli.h"
 #include "core/demo.h"
 #include "http/auth.h"
+
+extern const struct embedded demo_programs[];
 
 static void demo_usage(FILE *f)
 {
@@ -93,9 +96,16 @@ int cli_demo(int argc, char **argv)
 	for (size_t i = 0; i < demo_insurers_count; i++)
 		if ((r = store_demo_insurer(db, &demo_insurers[i], now, &e)))
 			goto fail;
-	for (size_t i = 0; i < demo_programs_count; i++)
-		if ((r = store_demo_program(db, &demo_programs[i], now, &e)))
-			goto fail;
+	size_t nprograms = 0;
+	for (const struct embedded *p = demo_programs; p->name; p++, nprograms++) {
+		enum program_outcome outcome;
+		const char *code;
+		if (cli_program_save_text(db, p->data, p->len, p->name, &outcome, &code)) {
+			db_rollback(db);
+			db_close(db);
+			return 1;
+		}
+	}
 	for (size_t i = 0; i < demo_providers_count; i++)
 		if ((r = store_demo_provider(db, &demo_providers[i], now, &e)))
 			goto fail;
@@ -115,7 +125,7 @@ int cli_demo(int argc, char **argv)
 	       "  %zu insurers, %zu programs, %zu providers, %lld insured persons\n"
 	       "\n"
 	       "Sign in with any of these logins; the password of each is %s\n",
-	       db_url, (double)(clock_mono_us() - t0) / 1e6, demo_insurers_count, demo_programs_count,
+	       db_url, (double)(clock_mono_us() - t0) / 1e6, demo_insurers_count, nprograms,
 	       demo_providers_count, (long long)persons, DEMO_PASSWORD);
 	for (size_t i = 0; i < demo_staff_count; i++)
 		printf("  %-12s %s\n", demo_staff[i].login, demo_staff[i].role);

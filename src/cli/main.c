@@ -21,6 +21,7 @@ static void usage(FILE *f)
 	      "  init      create or migrate the database schema\n"
 	      "  demo      create a database filled with demo data\n"
 	      "  user      add, list or disable staff users; make API tokens\n"
+	      "  import    load data: import program FILE.json\n"
 	      "  version   print the version\n"
 	      "\n"
 	      "Run 'assist <command> --help' for a command's options.\n"
@@ -128,6 +129,8 @@ int main(int argc, char **argv)
 		return cli_demo(argc - 1, argv + 1);
 	if (strcmp(cmd, "user") == 0)
 		return cli_user(argc - 1, argv + 1);
+	if (strcmp(cmd, "import") == 0)
+		return cli_import(argc - 1, argv + 1);
 	fprintf(stderr, "assist: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return 2;

@@ -162,15 +162,6 @@ const struct demo_insurer demo_insurers[] = {
 };
 const size_t demo_insurers_count = N(demo_insurers);
 
-const struct demo_program demo_programs[] = {
-	{"NORD-DMS-STD", "NORD", "Voluntary health insurance, standard", "ДМС «Стандарт»", "自愿医疗保险·标准", "RUB"},
-	{"NORD-DMS-VIP", "NORD", "Voluntary health insurance, VIP", "ДМС «VIP»", "自愿医疗保险·贵宾", "RUB"},
-	{"NORD-AUTO", "NORD", "Roadside assistance", "Помощь на дорогах", "道路救援", "RUB"},
-	{"HXM-MED", "HXM", "Outpatient and inpatient care", "Амбулаторная и стационарная помощь", "门诊及住院医疗", "CNY"},
-	{"HXM-TRAVEL", "HXM", "Travel medical assistance", "Медицинская помощь в поездках", "旅行医疗救援", "CNY"},
-	{"ALB-TRAVEL", "ALB", "Travel assistance worldwide", "Ассистанс в путешествиях", "全球旅行援助", "GBP"},
-};
-const size_t demo_programs_count = N(demo_programs);
 
 const struct demo_provider demo_providers[] = {
 	{"MSK-CLIN-01", "Клиника «Медицина на Тверской»", "clinic", "Москва", 55764500, 37605900, "+74951234501"},

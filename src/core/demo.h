@@ -22,7 +22,6 @@ struct demo_person {
 void demo_person(uint64_t i, struct demo_person *out);
 
 struct demo_insurer { const char *code, *name; };
-struct demo_program { const char *code, *insurer, *name_en, *name_ru, *name_zh, *currency; };
 struct demo_provider {
 	const char *code, *name, *kind, *city;
 	int32_t lat_e6, lon_e6;
@@ -32,8 +31,6 @@ struct demo_staff { const char *login, *role, *full_name, *language; };
 
 extern const struct demo_insurer demo_insurers[];
 extern const size_t demo_insurers_count;
-extern const struct demo_program demo_programs[];
-extern const size_t demo_programs_count;
 extern const struct demo_provider demo_providers[];
 extern const size_t demo_providers_count;
 extern const struct demo_staff demo_staff[];

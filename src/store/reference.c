@@ -1,12 +1,9 @@
-/* Reference data the demo fills: insurers, programs, persons, providers.
+/* Reference data the demo fills: insurers, persons, providers.
  * (The capability issues build their full models on these tables.) */
 #include "store/store_impl.h"
 
 static const char sql_insurer[] =
 	"INSERT INTO insurers (code, name, created_at) VALUES (?, ?, ?) RETURNING id";
-static const char sql_program[] =
-	"INSERT INTO programs (insurer_id, code, name_en, name_ru, name_zh, currency, created_at) "
-	"VALUES ((SELECT id FROM insurers WHERE code = ?), ?, ?, ?, ?, ?, ?)";
 static const char sql_person[] =
 	"INSERT INTO persons (last_name, first_name, middle_name, birth_date, sex, phone, email, city, "
 	"language, time_zone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -23,22 +20,6 @@ enum res store_demo_insurer(struct db *db, const struct demo_insurer *x, int64_t
 	db_bind_text(st, 1, x->code);
 	db_bind_text(st, 2, x->name);
 	db_bind_i64(st, 3, now);
-	return store_exec(st, e);
-}
-
-enum res store_demo_program(struct db *db, const struct demo_program *x, int64_t now, struct err *e)
-{
-	struct db_stmt *st;
-	enum res r = db_prepare(db, sql_program, &st, e);
-	if (r)
-		return r;
-	db_bind_text(st, 1, x->insurer);
-	db_bind_text(st, 2, x->code);
-	db_bind_text(st, 3, x->name_en);
-	db_bind_text(st, 4, x->name_ru);
-	db_bind_text(st, 5, x->name_zh);
-	db_bind_text(st, 6, x->currency);
-	db_bind_i64(st, 7, now);
 	return store_exec(st, e);
 }
 

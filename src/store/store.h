@@ -118,11 +118,36 @@ enum res store_audit_list(struct db *db, const char *entity, const char *entity_
 			  int64_t limit, int64_t offset, struct arena *a, struct audit_rec **items,
 			  size_t *n, int64_t *total, struct err *e) WUR;
 
+/* ---- programs ---- */
+#include "core/program.h"
+enum program_outcome { PROGRAM_UNCHANGED, PROGRAM_CREATED, PROGRAM_UPDATED };
+struct program_saved {
+	int64_t id, version;
+	enum program_outcome outcome;
+	const char *before; /* the previous definition, NULL when created */
+};
+/* Create or replace a program from its validated definition and canonical
+ * JSON text; upserts its insurer, contract and services. Saving the same
+ * definition again changes nothing (PROGRAM_UNCHANGED). */
+enum res store_program_save(struct db *db, const struct program_def *p, const char *definition,
+			    const char *actor, int64_t now, struct arena *a,
+			    struct program_saved *out, struct err *e) WUR;
+struct program_row {
+	int64_t id, version;
+	const char *code, *name_en, *name_ru, *name_zh, *currency;
+	int64_t sum_insured;
+	const char *insurer_code, *insurer_name, *contract_number;
+	int64_t created_at, updated_at;
+	const char *definition; /* store_program_get only */
+};
+enum res store_program_get(struct db *db, const char *code, struct arena *a,
+			   struct program_row *out, struct err *e) WUR;
+enum res store_program_list(struct db *db, struct arena *a, struct program_row **items,
+			    size_t *n, struct err *e) WUR;
+
 /* ---- reference data of the demo set ---- */
 #include "core/demo.h"
 enum res store_demo_insurer(struct db *db, const struct demo_insurer *x, int64_t now,
-			    struct err *e) WUR;
-enum res store_demo_program(struct db *db, const struct demo_program *x, int64_t now,
 			    struct err *e) WUR;
 enum res store_demo_person(struct db *db, const struct demo_person *p, int64_t now,
 			   struct err *e) WUR;

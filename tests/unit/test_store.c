@@ -258,7 +258,6 @@ static void t_demo_rows(void **state)
 	struct fx *f = *state;
 	struct err e;
 	assert_int_equal(store_demo_insurer(f->db, &demo_insurers[0], 1, &e), RES_OK);
-	assert_int_equal(store_demo_program(f->db, &demo_programs[0], 1, &e), RES_OK);
 	assert_int_equal(store_demo_provider(f->db, &demo_providers[0], 1, &e), RES_OK);
 	struct demo_person p;
 	demo_person(0, &p);

@@ -1,7 +1,7 @@
 // The signed-in frame: top bar (product, navigation, language, shortcuts,
 // user menu), the work area (<main>) and the keyboard shortcuts overlay.
 import { h, tx, langSelect, globeIcon, initials } from './dom.js';
-import { t } from './i18n.js';
+import { t, currentLang } from './i18n.js';
 
 /** Navigation entries; roles: who may use the screen (absent: everybody). */
 export const NAV = [
@@ -26,7 +26,7 @@ export function renderShell(root, user, handlers) {
       return h('li', null, a);
     })));
 
-  const lang = langSelect(null, { id: 'topbar-lang', 'data-lang-select': true });
+  const lang = langSelect(currentLang(), { id: 'topbar-lang', 'data-lang-select': true });
   lang.addEventListener('change', () => handlers.onLang(lang.value));
 
   const helpBtn = h('button', {

@@ -1,0 +1,159 @@
+/* assist import program FILE.json */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+#include "http/json.h"
+
+static void import_usage(FILE *f)
+{
+	fputs("usage: assist import program FILE.json [--db DB]\n"
+	      "\n"
+	      "Create or replace an insurance program from a JSON file in the format of\n"
+	      "docs/programs.md (the same body as POST /api/v1/programs). Importing the\n"
+	      "same file again changes nothing; a changed file makes a new version.\n",
+	      f);
+}
+
+/* Save one program from JSON text inside the caller's transaction; prints
+ * nothing. The outcome says created, updated or unchanged. */
+int cli_program_save_text(struct db *db, const char *text, size_t len, const char *source,
+			  enum program_outcome *outcome, const char **code)
+{
+	struct err e;
+	err_clear(&e);
+	json_t *j = NULL;
+	if (json_parse_body(text, len, &j, &e)) {
+		fprintf(stderr, "assist: %s: %s\n", source, e.message);
+		return 1;
+	}
+	struct arena a;
+	arena_init(&a, 16384, 64u << 20);
+	struct program_def def;
+	struct program_saved saved;
+	char *canonical = NULL;
+	int rc = 0;
+	if (programs_save(db, j, "cli", &a, &def, &saved, &canonical, &e)) {
+		fprintf(stderr, "assist: %s: %s%s%s%s\n", source, e.message, e.field[0] ? " (" : "",
+			e.field, e.field[0] ? ")" : "");
+		rc = 1;
+	} else {
+		*outcome = saved.outcome;
+		static char code_buf[PROGRAM_CODE_MAX + 1];
+		snprintf(code_buf, sizeof code_buf, "%s", def.code);
+		*code = code_buf;
+		if (saved.outcome != PROGRAM_UNCHANGED &&
+		    cli_audit(db, saved.outcome == PROGRAM_CREATED ? "create" : "update", "program",
+			      saved.id, saved.before, canonical, &e)) {
+			cli_error(&e);
+			rc = 1;
+		}
+	}
+	free(canonical);
+	arena_free(&a);
+	json_decref(j);
+	return rc;
+}
+
+static int import_program(const char *db_url, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "assist: cannot open %s\n", path);
+		return 1;
+	}
+	size_t cap = 1 << 16, len = 0;
+	char *text = malloc(cap);
+	size_t n;
+	while (text && (n = fread(text + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap) {
+			if (cap >= (16u << 20)) {
+				fprintf(stderr, "assist: %s is larger than 16 MiB\n", path);
+				free(text);
+				fclose(f);
+				return 1;
+			}
+			char *t = realloc(text, cap * 2);
+			if (!t) {
+				free(text);
+				text = NULL;
+				break;
+			}
+			text = t;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	if (!text) {
+		fprintf(stderr, "assist: out of memory\n");
+		return 1;
+	}
+	struct db *db;
+	if (cli_open_db(db_url, false, &db)) {
+		free(text);
+		return 1;
+	}
+	struct err e;
+	err_clear(&e);
+	enum program_outcome outcome = PROGRAM_UNCHANGED;
+	const char *code = "";
+	int rc = db_begin(db, true, &e) ? (cli_error(&e), 1) : 0;
+	if (!rc)
+		rc = cli_program_save_text(db, text, len, path, &outcome, &code);
+	if (!rc && db_commit(db, &e)) {
+		cli_error(&e);
+		rc = 1;
+	}
+	if (rc)
+		db_rollback(db);
+	else
+		printf("assist: program %s %s\n", code,
+		       outcome == PROGRAM_CREATED ? "created"
+		       : outcome == PROGRAM_UPDATED ? "updated (a new version)"
+						    : "unchanged");
+	db_close(db);
+	free(text);
+	return rc;
+}
+
+int cli_import(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		import_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 'd'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	const char *what = argv[1];
+	const char *db_url = cli_default_db();
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
+		if (c == 'd')
+			db_url = optarg;
+		else if (c == 'h') {
+			import_usage(stdout);
+			return 0;
+		} else {
+			import_usage(stderr);
+			return 2;
+		}
+	}
+	if (strcmp(what, "program") != 0) {
+		fprintf(stderr, "assist: unknown import '%s'\n", what);
+		import_usage(stderr);
+		return 2;
+	}
+	if (optind + 1 != argc - 1) {
+		fprintf(stderr, "assist: import program needs exactly one FILE.json\n");
+		return 2;
+	}
+	return import_program(db_url, argv[1 + optind]);
+}

@@ -55,6 +55,29 @@ enum res api_programs_get(struct req *r);
 enum res api_programs_create(struct req *r);
 enum res api_programs_put(struct req *r);
 
+/* policies.c */
+json_t *api_person_json(const struct person *p);
+json_t *api_policy_json(const struct policy *p);
+/* A policy with its person, program, compiled plan and stored ledger. */
+struct loaded {
+	struct policy pol;
+	struct person person;
+	struct program_def def;
+	struct cov_policy cp;
+	struct cov_plan *plan;
+	struct cov_usage *usage;
+	size_t nusage;
+};
+enum res api_policy_load(struct req *r, const struct policy *pol, struct loaded *L) WUR;
+enum res api_policies_create(struct req *r);
+enum res api_policies_get(struct req *r);
+enum res api_persons_get(struct req *r);
+enum res api_persons_active_policy(struct req *r);
+
+/* coverage.c */
+enum res api_coverage_evaluate(struct req *r);
+enum res api_policy_coverage(struct req *r);
+
 /* audit.c */
 enum res api_audit_list(struct req *r);
 

@@ -34,6 +34,13 @@ const struct route api_routes[] = {
 	{"POST", "/api/v1/programs", api_programs_create, ADMIN, 0, 1u << 20, "Create a program"},
 	{"GET", "/api/v1/programs/{code}", api_programs_get, ALL, 0, 0, "One program, whole"},
 	{"PUT", "/api/v1/programs/{code}", api_programs_put, ADMIN, 0, 1u << 20, "Create or replace a program"},
+
+	{"POST", "/api/v1/policies", api_policies_create, SUPERVISION, 0, 16384, "Register a policy"},
+	{"GET", "/api/v1/policies/{number}", api_policies_get, ALL, 0, 0, "One policy with its person"},
+	{"GET", "/api/v1/policies/{number}/coverage", api_policy_coverage, ALL, 0, 0, "Every limit: used and remaining"},
+	{"GET", "/api/v1/persons/{id}", api_persons_get, ALL, 0, 0, "An insured person with all policies"},
+	{"GET", "/api/v1/persons/{id}/active-policy", api_persons_active_policy, ALL, 0, 0, "The active policy on a date"},
+	{"POST", "/api/v1/coverage/evaluate", api_coverage_evaluate, ALL, ROUTE_READS, 262144, "What-if coverage of service lines"},
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -20,6 +20,7 @@ typedef enum res (*handler_fn)(struct req *r);
 enum route_flags {
 	ROUTE_PUBLIC = 1 << 0,   /* no sign-in needed */
 	ROUTE_NO_DB = 1 << 1,    /* handler needs no database connection */
+	ROUTE_READS = 1 << 3,    /* a POST that only reads (a what-if): a read transaction */
 	ROUTE_OWN_TX = 1 << 2,   /* no automatic transaction: the handler begins one if it
 				  * needs it (to hash passwords outside the write lock,
 				  * or because it reads nothing beyond the credentials) */
@@ -57,6 +58,7 @@ struct req {
 	const char *body;      /* NUL-terminated, body_len bytes */
 	size_t body_len;
 	json_t *json;          /* parsed body, NULL when none */
+	json_t *kept;          /* JSON the request's structs point into (req_keep_json) */
 	void *conn;            /* struct MHD_Connection * */
 	const char *client_ip;
 	bool tls;              /* the client reached us over TLS (per a trusted proxy) */
@@ -97,6 +99,9 @@ const char *req_header(struct req *r, const char *name);
 enum res req_param_id(struct req *r, int i, int64_t *id) WUR;
 /* Paging from ?limit=&offset= (limit 1..max, default def). 400 naming the field. */
 enum res req_paging(struct req *r, int64_t def, int64_t max, int64_t *limit, int64_t *offset) WUR;
+
+/* Keep j (stolen) alive until the request ends: for structs decoded from it. */
+enum res req_keep_json(struct req *r, json_t *j) WUR;
 
 /* Replies. req_json steals the reference to body. */
 enum res req_json(struct req *r, int status, json_t *body) WUR;

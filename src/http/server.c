@@ -125,6 +125,17 @@ enum res req_json(struct req *r, int status, json_t *body)
 	return RES_OK;
 }
 
+enum res req_keep_json(struct req *r, json_t *j)
+{
+	if (!r->kept && !(r->kept = json_array())) {
+		json_decref(j);
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	}
+	if (json_array_append_new(r->kept, j))
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	return RES_OK;
+}
+
 enum res req_empty(struct req *r, int status)
 {
 	free(r->resp);
@@ -322,7 +333,7 @@ static enum res dispatch(struct app *app, struct ctx *x)
 	    (res = json_parse_body(r->body, r->body_len, &r->json, &r->err)))
 		goto out;
 	if (r->db && !(rt->flags & ROUTE_OWN_TX) &&
-	    (res = db_begin(r->db, is_write(r->method), &r->err)))
+	    (res = db_begin(r->db, is_write(r->method) && !(rt->flags & ROUTE_READS), &r->err)))
 		goto out;
 	res = rt->handler(r);
 	if (!res && !r->status)
@@ -530,6 +541,8 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 	if (x->r.json)
 		json_decref(x->r.json);
+	if (x->r.kept)
+		json_decref(x->r.kept);
 	free(x->r.resp);
 	buf_free(&x->body);
 	arena_free(&x->r.arena);

@@ -145,6 +145,64 @@ enum res store_program_get(struct db *db, const char *code, struct arena *a,
 enum res store_program_list(struct db *db, struct arena *a, struct program_row **items,
 			    size_t *n, struct err *e) WUR;
 
+/* ---- insured persons and policies ---- */
+struct person {
+	int64_t id;
+	const char *last_name, *first_name, *middle_name; /* middle_name may be NULL */
+	const char *birth_date, *sex;                     /* YYYY-MM-DD, F|M */
+	const char *phone, *email, *document, *address, *city; /* may be NULL */
+	const char *language, *time_zone;
+	int64_t created_at, updated_at;
+};
+enum res store_person_insert(struct db *db, const struct person *p, int64_t now, int64_t *id,
+			     struct err *e) WUR;
+enum res store_person_get(struct db *db, int64_t id, struct arena *a, struct person *out,
+			  struct err *e) WUR;
+/* The person a new policy belongs to: the same document number, else the
+ * same last, first and middle name and birth date (and no other document). */
+enum res store_person_match(struct db *db, const struct person *p, struct arena *a,
+			    struct person *out, bool *found, struct err *e) WUR;
+
+struct policy {
+	int64_t id;
+	const char *number;
+	int64_t program_id;
+	const char *program_code, *currency;
+	int64_t person_id;
+	const char *packages_json;   /* JSON array of held package codes; NULL = all */
+	const char *start_date, *end_date, *status;
+	int64_t sum_insured;
+	int64_t previous_id;         /* 0 = none */
+	const char *previous_number; /* "" = none */
+	int64_t version, created_at, updated_at;
+};
+enum res store_policy_insert(struct db *db, const struct policy *p, int64_t now, int64_t *id,
+			     struct err *e) WUR;
+/* Writes every field but number; bumps the version. */
+enum res store_policy_update(struct db *db, const struct policy *p, int64_t now,
+			     struct err *e) WUR;
+enum res store_policy_get(struct db *db, const char *number, struct arena *a, struct policy *out,
+			  struct err *e) WUR;
+enum res store_policy_list_person(struct db *db, int64_t person_id, struct arena *a,
+				  struct policy **items, size_t *n, struct err *e) WUR;
+/* The active policy of a person on a date (YYYY-MM-DD): status active, the
+ * date within the term; when several overlap, the latest start, then the
+ * newest. */
+enum res store_policy_active(struct db *db, int64_t person_id, const char *date, struct arena *a,
+			     struct policy *out, bool *found, struct err *e) WUR;
+
+/* ---- the coverage ledger ---- */
+struct usage_row {
+	const char *limit_key;    /* program_limit_key(), or "sum_insured" */
+	const char *window_first; /* YYYY-MM-DD, "" for case windows */
+	int64_t case_id;
+	int64_t used;
+	const char **days;        /* days limits: the counted dates */
+	size_t ndays, cap_days;
+};
+enum res store_usage_load(struct db *db, int64_t policy_id, struct arena *a,
+			  struct usage_row **rows, size_t *n, struct err *e) WUR;
+
 /* ---- reference data of the demo set ---- */
 #include "core/demo.h"
 enum res store_demo_insurer(struct db *db, const struct demo_insurer *x, int64_t now,

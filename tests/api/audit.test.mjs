@@ -57,6 +57,15 @@ for (const backend of backends()) {
       for (let i = 1; i < items.length; i++) assert.ok(items[i - 1].id > items[i].id, 'not newest first');
     });
 
+    it('a change that changes nothing is not audited', async () => {
+      const u = await createUser(admin, 'no-op', 'operator');
+      const t0 = (await auditAll(admin)).total;
+      const r = await admin.patch(`/api/v1/users/${u.id}`, { full_name: '', role: 'operator', language: 'en', disabled: false });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.updated_at, u.updated_at);
+      assert.equal((await auditAll(admin)).total, t0);
+    });
+
     it('every request id is unique and each write is found by it', async () => {
       const ids = new Set();
       for (let i = 0; i < 5; i++) {

@@ -87,6 +87,21 @@ for (const backend of backends()) {
       });
     });
 
+    describe('who gets to hear about a bad body', () => {
+      it('only callers allowed on the route: anonymous 401, wrong role 403, before any body check', async () => {
+        const raw = '{"login": broken';
+        const anon = await new Client(base()).post('/api/v1/users', undefined, { raw, headers: { 'content-type': 'application/json' } });
+        expectError(anon, 401, 'unauthorized');
+        expectError(await op.post('/api/v1/users', undefined, { raw, headers: { 'content-type': 'application/json' } }), 403, 'forbidden');
+        expectError(await op.post('/api/v1/users', { nonsense: true }), 403, 'forbidden');
+        expectError(await op.post('/api/v1/users', undefined, { raw, csrf: false, headers: { 'content-type': 'application/json' } }), 403);
+        expectError(await admin.post('/api/v1/users', undefined, { raw, csrf: false, headers: { 'content-type': 'application/json' } }), 403, 'csrf_failed');
+        expectError(await admin.post('/api/v1/users', undefined, { raw, headers: { 'content-type': 'application/json' } }), 400, 'bad_json');
+        // an oversized body is refused whoever sends it
+        expectError(await new Client(base()).post('/api/v1/users', undefined, { raw: 'x'.repeat(9000) }), 413, 'too_large');
+      });
+    });
+
     describe('wrong types and unknown fields', () => {
       it('name the field', async () => {
         const snap = await snapshot(admin);

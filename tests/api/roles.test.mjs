@@ -41,6 +41,13 @@ const TABLE = [
   // no such token of the caller's: allowed, and 404
   { method: 'DELETE', path: '/api/v1/tokens/{id}', who: ALL, ok: 404, req: () => ({ path: '/api/v1/tokens/999999' }) },
   { method: 'GET', path: '/api/v1/audit', who: SUPERVISION, ok: 200 },
+
+  // programs (capability A): anyone reads, the admin writes. Writes send an
+  // empty object: allowed callers get the validation error.
+  { method: 'GET', path: '/api/v1/programs', who: ALL, ok: 200 },
+  { method: 'POST', path: '/api/v1/programs', who: ADMIN, ok: 400, req: () => ({ body: {} }) },
+  { method: 'GET', path: '/api/v1/programs/{code}', who: ALL, ok: 200, req: (tag, fx) => ({ path: `/api/v1/programs/${fx.program}` }) },
+  { method: 'PUT', path: '/api/v1/programs/{code}', who: ADMIN, ok: 400, req: (tag, fx) => ({ path: `/api/v1/programs/${fx.program}`, body: {} }) },
 ];
 
 function expected(row, role) {
@@ -74,7 +81,7 @@ for (const backend of backends()) {
     describe(`roles with ${mode} (${backend})`, () => {
       const h = useServer({ backend });
       const callers = {}; // role -> Client (anonymous: null key 'anonymous')
-      const fx = { target: 0, victims: {} };
+      const fx = { target: 0, victims: {}, program: '' };
 
       before(async () => {
         const base = h.srv.base;
@@ -82,6 +89,10 @@ for (const backend of backends()) {
         fx.target = (await createUser(admin, `target-${mode}`)).id;
         for (const role of ROLES) fx.victims[role] = (await createUser(admin, `victim-${mode}-${role}`)).id;
         fx.victims.anonymous = fx.target;
+        const programs = await admin.get('/api/v1/programs');
+        assert.equal(programs.status, 200, programs.text);
+        assert.ok(programs.json.items.length > 0, 'the demo has no programs');
+        fx.program = encodeURIComponent(programs.json.items[0].code);
         for (const role of ROLES) {
           const c = await signedIn(base, role);
           if (mode === 'bearer') {
@@ -105,7 +116,8 @@ for (const backend of backends()) {
             let c = callers[who];
             if (row.fresh && role && mode === 'cookie') c = await signedIn(h.srv.base, role);
             const tag = `${mode}-${who}`;
-            const rq = row.req ? row.req(tag, { ...fx, victims: Object.fromEntries(Object.entries(fx.victims).map(([k, v]) => [`${mode}-${k}`, v])) }) : {};
+            const victims = Object.fromEntries(Object.entries(fx.victims).map(([k, v]) => [`${mode}-${k}`, v]));
+            const rq = row.req ? row.req(tag, { ...fx, victims }) : {};
             const p = rq.path || row.path;
             const res = await c.request(row.method, p, rq.body);
             got[who] = res.status;

@@ -3,7 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
 import {
-  useServer, signedIn, expectError, assertHealthy, auditAll, STRONG_PASSWORD,
+  useServer, signedIn, expectError, assertHealthy, auditAll, createUser, STRONG_PASSWORD,
 } from './helpers.mjs';
 
 function sessionCookie(res) {
@@ -243,6 +243,20 @@ for (const backend of backends()) {
         expectError(await new Client(base()).post('/api/v1/session', { login: 'supervisor', password: STRONG_PASSWORD }), 401);
       });
 
+      it('wrong current passwords count as failed sign-ins: a stolen session cannot guess', async () => {
+        const u = await createUser(await signedIn(base(), 'admin'), 'guess-target', 'operator');
+        const c = new Client(base());
+        await c.login('guess-target', STRONG_PASSWORD);
+        for (let i = 0; i < 5; i++) {
+          expectError(await c.post('/api/v1/me/password', { current_password: `guess-${i}-guess`, new_password: 'whatever it is 1' }), 422, 'wrong_password');
+        }
+        const r = await c.post('/api/v1/me/password', { current_password: STRONG_PASSWORD, new_password: 'whatever it is 1' });
+        expectError(r, 429, 'too_many_attempts');
+        assert.match(r.headers.get('retry-after') || '', /^\d+$/);
+        expectError(await new Client(base()).post('/api/v1/session', { login: 'guess-target', password: STRONG_PASSWORD }), 429, 'too_many_attempts');
+        assert.equal(u.login, 'guess-target');
+      });
+
       it('needs the CSRF token', async () => {
         const c = await signedIn(base(), 'supervisor');
         expectError(await c.post('/api/v1/me/password', { current_password: DEMO_PASSWORD, new_password: STRONG_PASSWORD }, { csrf: false }),
@@ -376,6 +390,35 @@ for (const backend of backends()) {
       assert.equal(plain.status, 200);
       assert.ok(!cookieAttrs(sessionCookie(plain)).attrs.includes('secure'));
       assert.equal(plain.headers.get('strict-transport-security'), null);
+    });
+
+    it('with --trust-proxy the throttle counts per login and the rightmost X-Forwarded-For address', async () => {
+      const c = new Client(proxied.base);
+      const from = (xff) => ({ headers: { 'x-forwarded-for': xff } });
+      // forged entries to the left change nothing: the proxy's entry is the last one
+      for (let i = 0; i < 5; i++) {
+        expectError(await c.post('/api/v1/session', { login: 'operator', password: 'guess-guess' }, from(`192.0.2.${i}, 10.0.0.1`)), 401);
+      }
+      const locked = await c.post('/api/v1/session', { login: 'operator', password: DEMO_PASSWORD }, from('203.0.113.7, 10.0.0.1'));
+      expectError(locked, 429, 'too_many_attempts');
+      assert.match(locked.headers.get('retry-after') || '', /^\d+$/);
+      // a colleague at another address is not locked out by those guesses
+      const other = await new Client(proxied.base).post('/api/v1/session', { login: 'operator', password: DEMO_PASSWORD }, from('10.0.0.2'));
+      assert.equal(other.status, 200, other.text);
+    });
+
+    it('with --trust-proxy 20 failures for one login from many addresses lock it everywhere', async () => {
+      const c = new Client(proxied.base);
+      for (let a = 1; a <= 5; a++) {
+        for (let i = 0; i < 4; i++) {
+          expectError(await c.post('/api/v1/session', { login: 'finance', password: 'guess-guess' }, { headers: { 'x-forwarded-for': `10.0.1.${a}` } }), 401);
+        }
+      }
+      const r = await c.post('/api/v1/session', { login: 'finance', password: DEMO_PASSWORD }, { headers: { 'x-forwarded-for': '10.0.1.99' } });
+      expectError(r, 429, 'too_many_attempts');
+      // other logins from those addresses still work
+      const ok = await new Client(proxied.base).post('/api/v1/session', { login: 'reviewer', password: DEMO_PASSWORD }, { headers: { 'x-forwarded-for': '10.0.1.1' } });
+      assert.equal(ok.status, 200, ok.text);
     });
 
     it('without --trust-proxy X-Forwarded-Proto is ignored', async () => {

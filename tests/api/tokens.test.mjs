@@ -46,6 +46,8 @@ for (const backend of backends()) {
     it('a token authenticates as its user, with that role, and needs no CSRF header', async () => {
       const t = (await operator.post('/api/v1/tokens', { name: 'bearer use' })).json.token;
       const b = bearer(base(), t);
+      const fresh = (await operator.get('/api/v1/tokens')).json.items.find((x) => x.name === 'bearer use');
+      assert.equal(fresh.last_used_at, null);
       const me = await b.get('/api/v1/me');
       assert.equal(me.status, 200, me.text);
       assert.equal(me.json.login, 'operator');
@@ -57,6 +59,8 @@ for (const backend of backends()) {
       assert.equal(p.json.full_name, 'Set By Token');
       const made = await b.post('/api/v1/tokens', { name: 'made with a token' });
       assert.equal(made.status, 201, made.text);
+      const used = (await operator.get('/api/v1/tokens')).json.items.find((x) => x.name === 'bearer use');
+      assert.match(used.last_used_at || '', /^\d{4}-/, 'last_used_at was not set');
       // the role still applies
       expectError(await b.get('/api/v1/users'), 403, 'forbidden');
       expectError(await b.get('/api/v1/audit'), 403, 'forbidden');

@@ -50,7 +50,11 @@ async function open(t, { locale = 'en-US', width = 1366, height = 768 } = {}) {
   return { ctx, page, problems };
 }
 
-const shot = (page, name) => page.screenshot({ path: path.join(ART, `${name}.png`) });
+/** Save a screenshot for a person to look at (without passing "Saved" notes over the content). */
+async function shot(page, name) {
+  await page.evaluate(() => document.querySelectorAll('.toast').forEach((el) => el.remove()));
+  await page.screenshot({ path: path.join(ART, `${name}.png`) });
+}
 
 /** Wait until the element's text (trimmed) equals text. */
 async function waitText(page, selector, text) {
@@ -166,7 +170,7 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   const logins = await page.$$eval('#users-table tbody tr.row', (rows) => rows.map((r) => r.dataset.login));
   assert.deepEqual(logins, ['admin', 'finance', 'manager', 'operator', 'reviewer', 'supervisor']);
   await waitText(page, '#users-table tr[data-login="operator"] .badge.role', '接线员');
-  await waitText(page, '#users-table tr[data-login="operator"] .badge.status', '启用');
+  await waitText(page, '#users-table tr[data-login="operator"] .badge.status', '已启用');
   const created = await page.$eval('#users-table tr[data-login="operator"] time', (el) => el.textContent);
   assert.match(created, /\d{4}年\d{1,2}月\d{1,2}日/, 'dates follow the UI locale');
   await shot(page, 'users');
@@ -200,6 +204,12 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   assert.equal(await page.inputValue('#new-user-form input[name="full_name"]'), 'Иван Петров');
   assert.equal(await page.inputValue('#new-user-form input[name="password"]'), 'secret-pass-1');
   assert.equal(await page.evaluate(() => document.activeElement.name), 'login', 'focus goes to the field in error');
+
+  // one Esc does not throw away what was typed: it warns; the form stays
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.toast[data-i18n="toast.unsaved_esc"]');
+  assert.equal(await page.evaluate(() => location.hash), '#/users/new');
+  assert.equal(await page.inputValue('#new-user-form input[name="full_name"]'), 'Иван Петров');
 
   await page.fill('#new-user-form input[name="login"]', 'ivan.petrov');
   await page.selectOption('#new-user-form select[name="role"]', 'operator');
@@ -263,6 +273,8 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   await page.press('#password-form input[name="new_password2"]', 'Enter');
   await page.waitForSelector('#password-form input[name="current_password"][aria-invalid="true"]');
   await waitText(page, '#password-form .field[data-field="current_password"] .field-error', '当前密码错误。');
+  assert.equal(await page.inputValue('#password-form input[name="new_password"]'), 'new-password-1', 'the form keeps what was typed');
+  await shot(page, 'profile');
 
   // a token: shown once with a copy button, then revoked after an inline confirmation
   await page.fill('#token-form input[name="name"]', 'nightly import');
@@ -272,7 +284,7 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   assert.ok(secret.length >= 20, 'the token is shown');
   assert.ok(await page.$('#token-secret-box .secret button'), 'a copy button');
   await page.waitForSelector('#token-list tr[data-token-id]');
-  await shot(page, 'profile');
+  await shot(page, 'profile-token');
   await page.click('#token-secret-box button.primary');
   await page.waitForSelector('#token-secret', { state: 'detached' });
   await page.click('#token-list tr[data-token-id] button.danger');

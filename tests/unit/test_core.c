@@ -10,6 +10,7 @@
 #include "core/account.h"
 #include "core/demo.h"
 #include "core/mask.h"
+#include "core/phone.h"
 #include "core/role.h"
 
 static void t_roles(void **state)
@@ -109,11 +110,44 @@ static void t_demo(void **state)
 	assert_true(demo_staff_count == ROLE__COUNT);
 }
 
+static void P(const char *in, const char *want)
+{
+	char out[PHONE_E164_MAX + 1];
+	bool ok = phone_normalize(in, strlen(in), out);
+	if (!want) {
+		assert_false(ok);
+		assert_string_equal(out, "");
+	} else {
+		assert_true(ok);
+		assert_string_equal(out, want);
+	}
+}
+
+static void t_phone(void **state)
+{
+	(void)state;
+	P("+7 (916) 123-45-67", "+79161234567");
+	P("8 916 123 45 67", "+79161234567");
+	P("89161234567", "+79161234567");
+	P("9161234567", "+79161234567");
+	P("79161234567", "+79161234567");
+	P("0086 138 0013 8000", "+8613800138000");
+	P("+86 138-0013-8000", "+8613800138000");
+	P("+44 20 7123 4567", "+442071234567");
+	P("+44 (0)20", NULL);       /* too short once cleaned, and (0) is not ours to guess */
+	P("12345", NULL);
+	P("+1234567890123456", NULL); /* 16 digits */
+	P("+7 916 abc", NULL);
+	P("", NULL);
+	P("++79161234567", NULL);
+	P("2071234567", NULL);      /* no country code and not Russian */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_roles), cmocka_unit_test(t_login), cmocka_unit_test(t_password),
-		cmocka_unit_test(t_mask),  cmocka_unit_test(t_demo),
+		cmocka_unit_test(t_mask),  cmocka_unit_test(t_demo), cmocka_unit_test(t_phone),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

@@ -88,6 +88,20 @@ export async function busy(button, fn) {
   }
 }
 
+// ---- unsaved changes ----
+
+function snapshot(form) {
+  return JSON.stringify([...form.elements].filter((el) => el.name && el.type !== 'password')
+    .map((el) => [el.name, el.type === 'checkbox' ? el.checked : el.value])
+    .concat([...form.querySelectorAll('input[type="password"]')].map((el) => [el.name, el.value])));
+}
+
+/** Remember form's current values as the saved state. */
+export function markClean(form) { form.dataset.clean = snapshot(form); }
+
+/** Has the user changed form since markClean? */
+export function isDirty(form) { return form.dataset.clean !== undefined && form.dataset.clean !== snapshot(form); }
+
 /** The hint shown next to a form's submit button. */
 export const ctrlEnterHint = () => h('span', { class: 'hint-keys' },
   h('kbd', null, 'Ctrl'), '+', h('kbd', null, 'Enter'));

@@ -24,7 +24,6 @@ const app = {
   user: null,
   shell: null,
   view: null,       // the mounted view object
-  viewRoute: null,  // its route entry
 
   /** Update the signed-in user everywhere (after PATCH /me). */
   setUser(u) {

@@ -5,7 +5,7 @@ import { h, tx, field, roleSelect, userLangSelect, roleBadge, statusBadge, dateE
 import { get, post, patch } from '../api.js';
 import { t, currentLang } from '../i18n.js';
 import { listKeys } from '../keys.js';
-import { showError, clearErrors, busy, ctrlEnterHint, errorMessage } from '../forms.js';
+import { showError, clearErrors, busy, ctrlEnterHint, errorMessage, markClean, isDirty } from '../forms.js';
 import { toast } from '../toast.js';
 import { historyItem, SESSION_ACTIONS } from './history.js';
 
@@ -60,6 +60,13 @@ export const usersView = {
       return true;
     }
     if (S.panel !== null) {
+      // unsaved typing is not thrown away by one key: the first Esc warns, the second closes
+      const dirty = [...S.els.panel.querySelectorAll('form')].some(isDirty);
+      if (dirty && !S.escArmed) {
+        S.escArmed = true;
+        toast('toast.unsaved_esc');
+        return true;
+      }
       closePanel();
       return true;
     }
@@ -177,8 +184,10 @@ function renderRows() {
 }
 
 function setFilter(q) {
+  const had = !!S.filter;
   S.filter = q.trim();
   applyFilter();
+  if (had !== !!S.filter) renderFoot();
 }
 
 function applyFilter() {
@@ -226,6 +235,7 @@ function renderFoot() {
     h('kbd', null, '↑'), h('kbd', null, '↓'), ' ', h('kbd', null, 'Enter'), ' ', tx('users.hint_open'), '  ·  ',
     h('kbd', null, '/'), ' ', tx('users.hint_filter'));
   const parts = [hint];
+  if (S.total > PAGE && S.filter) parts.push(h('span', { class: 'page-note', i18n: 'users.filter_page_note' }));
   if (S.total > PAGE) {
     const from = S.items.length ? S.offset + 1 : 0;
     const to = S.offset + S.items.length;
@@ -277,6 +287,7 @@ function closePanel() {
 function openPanel(prev) {
   const { split, panel } = S.els;
   S.seq++;
+  S.escArmed = false;
   if (S.panel === null) {
     split.classList.remove('has-panel');
     panel.hidden = true;
@@ -353,6 +364,8 @@ function newUserPanel() {
   panel.replaceChildren(
     panelHead(tx('users.new_title'), h('span', { i18n: 'users.new_text' })),
     h('div', { class: 'panel-body' }, h('div', { class: 'panel-section' }, form)));
+  markClean(form);
+  form.addEventListener('input', () => { S.escArmed = false; });
   form.elements.login.focus();
 }
 
@@ -419,6 +432,7 @@ function renderUserPanel(u) {
       const nu = await busy(editSave, () => patch(`/api/v1/users/${cur.id}`, body));
       if (S !== mine) return;
       S.user = nu;
+      markClean(editForm);
       refreshRow(nu);
       updatePanelHead(nu);
       toast('toast.saved');
@@ -446,6 +460,7 @@ function renderUserPanel(u) {
       await busy(pwSave, () => patch(`/api/v1/users/${S.user.id}`, { password: pw }));
       if (S !== mine) return;
       pwForm.reset();
+      markClean(pwForm);
       toast('toast.password_set', { login: S.user.login });
       loadHistory(S.user.id, true);
     } catch (err) {
@@ -473,6 +488,10 @@ function renderUserPanel(u) {
         h('details', { class: 'disclosure', id: 'pw-details' },
           h('summary', null, h('h3', { id: 'pw-h', i18n: 'users.password_title' })),
           h('div', { class: 'disclosure-body' }, pwForm)))));
+  for (const f of [editForm, pwForm]) {
+    markClean(f);
+    f.addEventListener('input', () => { S.escArmed = false; });
+  }
 }
 
 function headSub(u) {

@@ -179,12 +179,28 @@ to_ms() {
 	}'
 }
 
-# wrk_run TARGET URL [wrk options...]: one wrk run of BENCH_SECONDS, preceded
-# by an uncounted warm-up of BENCH_WARMUP seconds the first time TARGET is run.
-# Records a row in $BENCH_TMP/results.tsv (bench, target, rps, p50 ms, p99 ms,
-# errors) and sets WRK_RPS, WRK_P50, WRK_P99, WRK_ERRORS.
+# cpu_ticks PID: CPU time (user + system, in clock ticks) used so far by PID
+# and its child processes (nginx's workers), all threads included.
+cpu_ticks() {
+	local pid total=0 t
+	for pid in "$1" $(pgrep -P "$1" || true); do
+		t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+		total=$((total + t))
+	done
+	echo "$total"
+}
+
+# wrk_run TARGET SERVER_PID URL [wrk options...]: one wrk run of BENCH_SECONDS,
+# preceded by an uncounted warm-up of BENCH_WARMUP seconds the first time
+# TARGET is run. Records a row in $BENCH_TMP/results.tsv (bench, target, rps,
+# p50 ms, p99 ms, errors, server CPU us per request) and sets WRK_RPS,
+# WRK_P50, WRK_P99, WRK_ERRORS, WRK_CPU.
+#
+# The server's CPU time per request is the steadier figure on a shared
+# machine: requests/s moves with whatever else the host runs, and wrk itself
+# competes with the server for the same CPUs.
 wrk_run() {
-	local target=$1 url=$2; shift 2
+	local target=$1 spid=$2 url=$3; shift 3
 	local out key
 	key=$(printf '%s' "$BENCH_NAME.$target" | tr -c 'A-Za-z0-9._-' '_')
 	out=$BENCH_TMP/wrk.$key.txt
@@ -193,10 +209,13 @@ wrk_run() {
 		wrk "${common[@]}" -d "${BENCH_WARMUP:-1}s" "$@" "$url" >/dev/null 2>&1 || true
 		: >"$BENCH_TMP/warm.$key"
 	fi
+	local c0 c1
+	c0=$(cpu_ticks "$spid")
 	if ! wrk "${common[@]}" -d "${BENCH_SECONDS}s" --latency "$@" "$url" >"$out" 2>&1; then
 		cat "$out" >&2
 		bench_die "wrk failed against $url"
 	fi
+	c1=$(cpu_ticks "$spid")
 	[ "${BENCH_VERBOSE:-0}" = 1 ] && cat "$out" >&2
 	WRK_RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
 	WRK_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
@@ -215,17 +234,21 @@ wrk_run() {
 		bench_log "$target: $WRK_ERRORS failed requests of $total:"
 		grep -E 'Socket errors|Non-2xx' "$out" >&2 || true
 	fi
+	WRK_CPU=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$total" \
+		'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
 	BENCH_ERRORS=$((BENCH_ERRORS + WRK_ERRORS))
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$BENCH_NAME" "$target" "$WRK_RPS" "$WRK_P50" "$WRK_P99" \
-		"$WRK_ERRORS" | tee -a "${BENCH_RESULTS:-/dev/null}" >>"$BENCH_TMP/results.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$BENCH_NAME" "$target" "$WRK_RPS" "$WRK_P50" \
+		"$WRK_P99" "$WRK_ERRORS" "$WRK_CPU" | tee -a "${BENCH_RESULTS:-/dev/null}" \
+		>>"$BENCH_TMP/results.tsv"
 	if [ "${BENCH_ROUNDS:-1}" -gt 1 ]; then
-		printf '  %-22s %10s req/s  p99 %s ms  errors %s\n' "$target" "$WRK_RPS" "$WRK_P99" \
-			"$WRK_ERRORS"
+		printf '  %-22s %8s req/s  p99 %7s ms  cpu %6s us/req  errors %s\n' "$target" \
+			"$WRK_RPS" "$WRK_P99" "$WRK_CPU" "$WRK_ERRORS"
 	fi
 }
 
 # bench_median TARGET FIELD: the median over the rounds of the current benchmark
-# of rps (FIELD 3), p50 (4) or p99 (5); the sum for errors (6).
+# of rps (FIELD 3), p50 (4), p99 (5) or CPU us per request (7); the sum for
+# errors (6).
 bench_median() {
 	awk -F'\t' -v b="$BENCH_NAME" -v t="$1" -v f="$2" '
 		$1 == b && $2 == t { v[n++] = $f + 0; sum += $f }
@@ -235,15 +258,16 @@ bench_median() {
 			for (i = 1; i < n; i++)   # insertion sort: a handful of rounds
 				for (j = i; j > 0 && v[j - 1] > v[j]; j--) { x = v[j]; v[j] = v[j - 1]; v[j - 1] = x }
 			m = n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
-			print (f == 3 ? sprintf("%.0f", m) : sprintf("%.2f", m))
+			print (f == 3 ? sprintf("%.0f", m) : f == 7 ? sprintf("%.1f", m) : sprintf("%.2f", m))
 		}' "$BENCH_TMP/results.tsv"
 }
 
-# bench_ratios A B: "0.61 0.58 0.66", A's requests/s over B's, round by round.
+# bench_ratios A B [FIELD]: "0.61 0.58 0.66", A's requests/s (or FIELD) over
+# B's, round by round.
 bench_ratios() {
-	awk -F'\t' -v bn="$BENCH_NAME" -v a="$1" -v b="$2" '
-		$1 == bn && $2 == a { x[na++] = $3 }
-		$1 == bn && $2 == b { y[nb++] = $3 }
+	awk -F'\t' -v bn="$BENCH_NAME" -v a="$1" -v b="$2" -v f="${3:-3}" '
+		$1 == bn && $2 == a { x[na++] = $f }
+		$1 == bn && $2 == b { y[nb++] = $f }
 		END { for (i = 0; i < na && i < nb; i++) printf "%s%.2f", (i ? " " : ""), (y[i] > 0 ? x[i] / y[i] : 0) }
 	' "$BENCH_TMP/results.tsv"
 }
@@ -254,9 +278,11 @@ bench_table() {
 	if ((rounds > 1)); then
 		echo "medians of $rounds rounds of ${BENCH_SECONDS}s (errors: all rounds)"
 	fi
-	printf '%-22s %12s %10s %10s %8s\n' target requests/s p50_ms p99_ms errors
+	printf '%-22s %12s %10s %10s %8s %14s\n' target requests/s p50_ms p99_ms errors \
+		server_cpu_us
 	for t in "$@"; do
-		printf '%-22s %12s %10s %10s %8s\n' "$t" "$(bench_median "$t" 3)" \
-			"$(bench_median "$t" 4)" "$(bench_median "$t" 5)" "$(bench_median "$t" 6)"
+		printf '%-22s %12s %10s %10s %8s %14s\n' "$t" "$(bench_median "$t" 3)" \
+			"$(bench_median "$t" 4)" "$(bench_median "$t" 5)" "$(bench_median "$t" 6)" \
+			"$(bench_median "$t" 7)"
 	done
 }

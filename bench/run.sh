@@ -34,6 +34,7 @@ BENCH_THREADS=${BENCH_THREADS:-2}
 BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 ASSIST=${ASSIST:-$ROOT/build/assist}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+CLK_TCK=$(getconf CLK_TCK)
 
 # shellcheck source=bench/lib.sh
 . "$BENCH_DIR/lib.sh"

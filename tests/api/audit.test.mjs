@@ -1,7 +1,7 @@
 // The audit trail: GET /api/v1/audit (admin, supervisor).
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends } from '../lib/server.mjs';
+import { backends, Client } from '../lib/server.mjs';
 import { useServer, signedIn, expectError, auditAll, createUser, STRONG_PASSWORD } from './helpers.mjs';
 
 const ENTRY_KEYS = ['action', 'actor', 'after', 'at', 'before', 'entity', 'entity_id', 'id', 'request_id'];
@@ -130,6 +130,20 @@ for (const backend of backends()) {
       assert.equal((await sup.get('/api/v1/audit')).status, 200);
       for (const role of ['operator', 'case_manager', 'reviewer', 'finance']) {
         expectError(await (await signedIn(base(), role)).get('/api/v1/audit'), 403, 'forbidden');
+      }
+    });
+
+    it('secrets and personal data stay out of the server log', async () => {
+      await createUser(admin, 'ivan.petrovsky', 'operator', { full_name: 'Иван Петровский', password: 'secret-pass-4321' });
+      await new Client(base()).post('/api/v1/session', { login: 'ivan.petrovsky', password: 'wrong-pass-9876' });
+      const c = await signedIn(base(), 'ivan.petrovsky', 'secret-pass-4321');
+      const tok = (await c.post('/api/v1/tokens', { name: 'log check' })).json.token;
+      await admin.get('/api/v1/audit?entity=user&id=searchterm-in-query');
+      const log = h.srv.logs();
+      assert.match(log, /"event":"http"/, 'no access log at all');
+      for (const secret of ['secret-pass-4321', 'wrong-pass-9876', 'ivan.petrovsky', 'Иван', 'Петровский', c.csrf,
+        c.cookieHeader().split('=')[1], tok, 'searchterm-in-query']) {
+        assert.ok(!log.includes(secret), `the server log holds ${secret}`);
       }
     });
 

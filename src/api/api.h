@@ -74,6 +74,10 @@ enum res api_policies_get(struct req *r);
 enum res api_persons_get(struct req *r);
 enum res api_persons_active_policy(struct req *r);
 
+/* imports_api.c */
+enum res api_imports_policies(struct req *r);
+enum res api_imports_template(struct req *r);
+
 /* coverage.c */
 enum res api_coverage_evaluate(struct req *r);
 enum res api_policy_coverage(struct req *r);

@@ -5,12 +5,18 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/imports.h"
 #include "cli/cli.h"
 #include "http/json.h"
 
 static void import_usage(FILE *f)
 {
 	fputs("usage: assist import program FILE.json [--db DB]\n"
+	      "       assist import policies FILE.csv [--dry-run] [--db DB]\n"
+	      "\n"
+	      "policies: load a policy list in the template of docs/imports.md. --dry-run\n"
+	      "checks every row and reports each bad one (row, column, why) without\n"
+	      "writing; a real run is all or nothing. The same file again changes nothing.\n"
 	      "\n"
 	      "Create or replace an insurance program from a JSON file in the format of\n"
 	      "docs/programs.md (the same body as POST /api/v1/programs). Importing the\n"
@@ -56,6 +62,92 @@ int cli_program_save_text(struct db *db, const char *text, size_t len, const cha
 	arena_free(&a);
 	json_decref(j);
 	return rc;
+}
+
+static char *read_file(const char *path, size_t max, size_t *len_out);
+
+static int import_policies(const char *db_url, const char *path, bool dry_run)
+{
+	size_t len;
+	char *data = read_file(path, 1u << 30, &len);
+	if (!data)
+		return 1;
+	struct db *db;
+	if (cli_open_db(db_url, false, &db)) {
+		free(data);
+		return 1;
+	}
+	struct import_report *rep = malloc(sizeof *rep);
+	struct err e;
+	err_clear(&e);
+	int rc = 1;
+	if (!rep || db_begin(db, true, &e)) {
+		cli_error(&e);
+		goto out;
+	}
+	if (import_policies_run(db, data, len, dry_run, 0, "cli", "", rep, &e)) {
+		cli_error(&e);
+		db_rollback(db);
+		goto out;
+	}
+	for (size_t i = 0; i < rep->nissues; i++)
+		fprintf(stderr, "row %zu%s%s: %s\n", rep->issues[i].row,
+			rep->issues[i].column ? ", column " : "",
+			rep->issues[i].column ? rep->issues[i].column : "", rep->issues[i].message);
+	if (rep->errors > rep->nissues)
+		fprintf(stderr, "... and %zu more\n", rep->errors - rep->nissues);
+	if (dry_run || rep->errors) {
+		db_rollback(db);
+		printf("assist: %zu rows checked, %zu with errors: %s\n", rep->rows, rep->errors,
+		       dry_run ? "dry run, nothing written" : "nothing written");
+		rc = rep->errors ? 1 : 0;
+	} else if (db_commit(db, &e)) {
+		cli_error(&e);
+	} else {
+		printf("assist: %zu rows: %zu created, %zu updated, %zu unchanged\n", rep->rows,
+		       rep->created, rep->updated, rep->unchanged);
+		rc = 0;
+	}
+out:
+	free(rep);
+	db_close(db);
+	free(data);
+	return rc;
+}
+
+static char *read_file(const char *path, size_t max, size_t *len_out)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "assist: cannot open %s\n", path);
+		return NULL;
+	}
+	size_t cap = 1 << 16, len = 0, n;
+	char *text = malloc(cap);
+	while (text && (n = fread(text + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap) {
+			if (cap >= max) {
+				fprintf(stderr, "assist: %s is too large\n", path);
+				free(text);
+				fclose(f);
+				return NULL;
+			}
+			char *t = realloc(text, cap * 2);
+			if (!t) {
+				free(text);
+				text = NULL;
+				break;
+			}
+			text = t;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	if (!text)
+		fprintf(stderr, "assist: out of memory reading %s\n", path);
+	*len_out = len;
+	return text;
 }
 
 static int import_program(const char *db_url, const char *path)
@@ -128,16 +220,20 @@ int cli_import(int argc, char **argv)
 	}
 	static const struct option opts[] = {
 		{"db", required_argument, 0, 'd'},
+		{"dry-run", no_argument, 0, 'n'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	const char *what = argv[1];
+	bool dry_run = false;
 	const char *db_url = cli_default_db();
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
 		if (c == 'd')
 			db_url = optarg;
+		else if (c == 'n')
+			dry_run = true;
 		else if (c == 'h') {
 			import_usage(stdout);
 			return 0;
@@ -146,13 +242,19 @@ int cli_import(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (strcmp(what, "program") != 0) {
+	if (strcmp(what, "program") != 0 && strcmp(what, "policies") != 0) {
 		fprintf(stderr, "assist: unknown import '%s'\n", what);
 		import_usage(stderr);
 		return 2;
 	}
 	if (optind + 1 != argc - 1) {
-		fprintf(stderr, "assist: import program needs exactly one FILE.json\n");
+		fprintf(stderr, "assist: import %s needs exactly one FILE\n", what);
+		return 2;
+	}
+	if (strcmp(what, "policies") == 0)
+		return import_policies(db_url, argv[1 + optind], dry_run);
+	if (dry_run) {
+		fprintf(stderr, "assist: --dry-run is for policies\n");
 		return 2;
 	}
 	return import_program(db_url, argv[1 + optind]);

@@ -20,7 +20,8 @@ typedef enum res (*handler_fn)(struct req *r);
 enum route_flags {
 	ROUTE_PUBLIC = 1 << 0,   /* no sign-in needed */
 	ROUTE_NO_DB = 1 << 1,    /* handler needs no database connection */
-	ROUTE_READS = 1 << 3,    /* a POST that only reads (a what-if): a read transaction */
+	ROUTE_READS = 1 << 3,
+	ROUTE_RAW_BODY = 1 << 4, /* the body is not JSON (an uploaded file): r->body as is */    /* a POST that only reads (a what-if): a read transaction */
 	ROUTE_OWN_TX = 1 << 2,   /* no automatic transaction: the handler begins one if it
 				  * needs it (to hash passwords outside the write lock,
 				  * or because it reads nothing beyond the credentials) */

@@ -329,7 +329,7 @@ static enum res dispatch(struct app *app, struct ctx *x)
 		}
 	}
 	/* the body is parsed only for a caller who may call the route */
-	if (has_body(r->method) && r->body_len &&
+	if (has_body(r->method) && r->body_len && !(rt->flags & ROUTE_RAW_BODY) &&
 	    (res = json_parse_body(r->body, r->body_len, &r->json, &r->err)))
 		goto out;
 	if (r->db && !(rt->flags & ROUTE_OWN_TX) &&

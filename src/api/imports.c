@@ -1,0 +1,413 @@
+#include "api/imports.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "formats/csv.h"
+
+/* A set of policy numbers seen in this file (duplicates are an error). */
+struct strset {
+	char **slots;
+	size_t n, cap;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Returns 1 if added, 0 if already there, -1 on out of memory. */
+static int strset_add(struct strset *s, const char *v)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		char **slots = calloc(cap, sizeof *slots);
+		if (!slots)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slots[i]) {
+				size_t j = hash_str(s->slots[i]) & (cap - 1);
+				while (slots[j])
+					j = (j + 1) & (cap - 1);
+				slots[j] = s->slots[i];
+			}
+		free(s->slots);
+		s->slots = slots;
+		s->cap = cap;
+	}
+	size_t j = hash_str(v) & (s->cap - 1);
+	while (s->slots[j]) {
+		if (strcmp(s->slots[j], v) == 0)
+			return 0;
+		j = (j + 1) & (s->cap - 1);
+	}
+	if (!(s->slots[j] = strdup(v)))
+		return -1;
+	s->n++;
+	return 1;
+}
+
+static void strset_free(struct strset *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->slots[i]);
+	free(s->slots);
+}
+
+struct prog_cache {
+	char code[65];
+	int64_t id, sum_insured;
+	char **packages;
+	size_t npackages;
+	bool missing;
+};
+
+struct importer {
+	struct db *db;
+	bool dry_run;
+	int64_t actor_id;
+	char actor_login[80], request_id[24];
+	struct import_report *rep;
+	struct pcol_map map;
+	bool have_header;
+	bool header_bad;
+	struct strset numbers;
+	struct prog_cache progs[32];
+	size_t nprogs;
+	struct arena row_arena;
+	bool failed;
+	struct err fatal;
+};
+
+struct importer *importer_new(struct db *db, bool dry_run, int64_t actor_id, const char *actor_login,
+			      const char *request_id, struct import_report *report)
+{
+	struct importer *im = calloc(1, sizeof *im);
+	if (!im)
+		return NULL;
+	im->db = db;
+	im->dry_run = dry_run;
+	im->actor_id = actor_id;
+	snprintf(im->actor_login, sizeof im->actor_login, "%s", actor_login ? actor_login : "");
+	snprintf(im->request_id, sizeof im->request_id, "%s", request_id ? request_id : "");
+	im->rep = report;
+	memset(report, 0, sizeof *report);
+	arena_init(&im->row_arena, 16384, 16u << 20);
+	return im;
+}
+
+void importer_free(struct importer *im)
+{
+	if (!im)
+		return;
+	strset_free(&im->numbers);
+	for (size_t i = 0; i < im->nprogs; i++) {
+		for (size_t k = 0; k < im->progs[i].npackages; k++)
+			free(im->progs[i].packages[k]);
+		free(im->progs[i].packages);
+	}
+	arena_free(&im->row_arena);
+	free(im);
+}
+
+bool importer_failed(const struct importer *im, struct err *e)
+{
+	if (im->failed && e)
+		*e = im->fatal;
+	return im->failed;
+}
+
+static void issue(struct importer *im, size_t row, const char *col, const char *fmt, const char *arg)
+{
+	im->rep->errors++;
+	if (im->rep->nissues < IMPORT_MAX_ISSUES) {
+		struct import_issue *x = &im->rep->issues[im->rep->nissues++];
+		x->row = row;
+		x->column = col;
+		snprintf(x->message, sizeof x->message, fmt, arg ? arg : "");
+	}
+}
+
+static int fatal(struct importer *im, const struct err *e)
+{
+	im->failed = true;
+	im->fatal = *e;
+	return 1;
+}
+
+static const struct prog_cache *program(struct importer *im, const char *code)
+{
+	for (size_t i = 0; i < im->nprogs; i++)
+		if (strcmp(im->progs[i].code, code) == 0)
+			return &im->progs[i];
+	if (im->nprogs == sizeof im->progs / sizeof im->progs[0])
+		im->nprogs = 0; /* a file with more than 32 programs: start the cache over */
+	struct prog_cache *c = &im->progs[im->nprogs];
+	for (size_t k = 0; k < c->npackages; k++)
+		free(c->packages[k]);
+	free(c->packages);
+	memset(c, 0, sizeof *c);
+	snprintf(c->code, sizeof c->code, "%s", code);
+	struct arena a;
+	arena_init(&a, 16384, 0);
+	struct program_row row;
+	struct err e;
+	enum res r = store_program_get(im->db, code, &a, &row, &e);
+	if (r == RES_NOT_FOUND) {
+		c->missing = true;
+	} else if (r) {
+		arena_free(&a);
+		fatal(im, &e);
+		return NULL;
+	} else {
+		c->id = row.id;
+		c->sum_insured = row.sum_insured;
+		json_t *def = json_loads(row.definition, 0, NULL);
+		json_t *pk = json_object_get(def, "packages");
+		c->npackages = json_array_size(pk);
+		c->packages = calloc(c->npackages + 1, sizeof *c->packages);
+		for (size_t i = 0; c->packages && i < c->npackages; i++)
+			c->packages[i] = strdup(json_string_value(json_object_get(json_array_get(pk, i), "code")));
+		json_decref(def);
+	}
+	arena_free(&a);
+	im->nprogs++;
+	return c;
+}
+
+static json_t *packages_json(const struct policy_input *p)
+{
+	if (!p->packages)
+		return NULL;
+	json_t *a = json_array();
+	for (size_t i = 0; i < p->npackages; i++)
+		json_array_append_new(a, json_string(p->packages[i]));
+	return a;
+}
+
+static enum res audit(struct importer *im, const char *action, const char *entity, int64_t id,
+		      json_t *before, json_t *after, struct err *e)
+{
+	char idbuf[24];
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
+	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	struct audit_rec rec = {.at = clock_now_us(), .actor_id = im->actor_id,
+				.actor_login = im->actor_login, .action = action, .entity = entity,
+				.entity_id = idbuf, .before_json = b, .after_json = a,
+				.request_id = im->request_id};
+	enum res r = store_audit_add(im->db, &rec, e);
+	free(b);
+	free(a);
+	return r;
+}
+
+json_t *api_person_json(const struct person *p);
+json_t *api_policy_json(const struct policy *p);
+
+static int apply(struct importer *im, const struct policy_input *in, const struct prog_cache *pc)
+{
+	struct arena *a = &im->row_arena;
+	struct err e;
+	err_clear(&e);
+	enum res r;
+	int64_t now = clock_now_us();
+	char start[11], end[11], birth[11];
+	date_format(in->start, start);
+	date_format(in->end, end);
+	date_format(in->birth_date, birth);
+
+	int64_t previous_id = 0;
+	if (in->previous) {
+		struct policy prev;
+		r = store_policy_get(im->db, in->previous, a, &prev, &e);
+		if (r == RES_NOT_FOUND) {
+			issue(im, in->row, "previous_policy", "no policy %s to renew", in->previous);
+			return 0;
+		}
+		if (r)
+			return fatal(im, &e);
+		previous_id = prev.id;
+	}
+	struct person want = {.last_name = in->last_name, .first_name = in->first_name,
+			      .middle_name = in->middle_name, .birth_date = birth, .sex = in->sex,
+			      .phone = in->phone[0] ? in->phone : NULL, .email = in->email,
+			      .document = in->document, .address = in->address, .city = in->city,
+			      .language = in->language, .time_zone = in->time_zone};
+	struct person found;
+	bool have;
+	if ((r = store_person_match(im->db, &want, a, &found, &have, &e)))
+		return fatal(im, &e);
+	int64_t person_id = found.id;
+	if (!have) {
+		if ((r = store_person_insert(im->db, &want, now, &person_id, &e)))
+			return fatal(im, &e);
+		want.id = person_id;
+		want.created_at = want.updated_at = now;
+		if (!want.language)
+			want.language = "ru";
+		if (!want.time_zone)
+			want.time_zone = "Europe/Moscow";
+		json_t *pj = api_person_json(&want);
+		r = audit(im, "create", "person", person_id, NULL, pj, &e);
+		json_decref(pj);
+		if (r)
+			return fatal(im, &e);
+	}
+	json_t *pk = packages_json(in);
+	char *pk_text = pk ? json_dumps(pk, JSON_COMPACT) : NULL;
+	json_decref(pk);
+	struct policy pol = {.number = in->number, .program_id = pc->id, .person_id = person_id,
+			     .packages_json = pk_text ? arena_strdup(a, pk_text) : NULL,
+			     .start_date = start, .end_date = end, .status = in->status,
+			     .sum_insured = in->sum_insured >= 0 ? in->sum_insured : pc->sum_insured,
+			     .previous_id = previous_id};
+	free(pk_text);
+	struct policy old;
+	r = store_policy_get(im->db, in->number, a, &old, &e);
+	if (r && r != RES_NOT_FOUND)
+		return fatal(im, &e);
+	if (r == RES_NOT_FOUND) {
+		if ((r = store_policy_insert(im->db, &pol, now, &pol.id, &e)))
+			return fatal(im, &e);
+		struct policy stored;
+		if ((r = store_policy_get(im->db, in->number, a, &stored, &e)))
+			return fatal(im, &e);
+		json_t *aj = api_policy_json(&stored);
+		r = audit(im, "create", "policy", stored.id, NULL, aj, &e);
+		json_decref(aj);
+		if (r)
+			return fatal(im, &e);
+		im->rep->created++;
+		return 0;
+	}
+	bool same = old.program_id == pol.program_id && old.person_id == pol.person_id &&
+		    ((!old.packages_json && !pol.packages_json) ||
+		     (old.packages_json && pol.packages_json &&
+		      strcmp(old.packages_json, pol.packages_json) == 0)) &&
+		    strcmp(old.start_date, start) == 0 && strcmp(old.end_date, end) == 0 &&
+		    strcmp(old.status, pol.status) == 0 && old.sum_insured == pol.sum_insured &&
+		    old.previous_id == pol.previous_id;
+	if (same) {
+		im->rep->unchanged++;
+		return 0;
+	}
+	pol.id = old.id;
+	if ((r = store_policy_update(im->db, &pol, now, &e)))
+		return fatal(im, &e);
+	struct policy stored;
+	if ((r = store_policy_get(im->db, in->number, a, &stored, &e)))
+		return fatal(im, &e);
+	json_t *bj = api_policy_json(&old), *aj = api_policy_json(&stored);
+	r = audit(im, "update", "policy", stored.id, bj, aj, &e);
+	json_decref(bj);
+	json_decref(aj);
+	if (r)
+		return fatal(im, &e);
+	im->rep->updated++;
+	return 0;
+}
+
+int importer_csv_row(void *ctx, size_t row, const struct slice *f, size_t n)
+{
+	struct importer *im = ctx;
+	if (!im->have_header) {
+		im->have_header = true;
+		struct import_issue tmp[PCOL__COUNT + CSV_MAX_FIELDS];
+		size_t k = pcol_map_header(f, n, &im->map, tmp, sizeof tmp / sizeof tmp[0]);
+		for (size_t i = 0; i < k; i++)
+			issue(im, tmp[i].row, tmp[i].column, "%s", tmp[i].message);
+		im->header_bad = k > 0;
+		return 0;
+	}
+	if (im->header_bad)
+		return 0; /* without a good header no row can be read: one report is enough */
+	if (++im->rep->rows > IMPORT_MAX_ROWS) {
+		issue(im, row, NULL, "the file has more than %s data rows", "5000000");
+		return 1;
+	}
+	arena_free(&im->row_arena);
+	struct policy_input in;
+	struct import_issue tmp[16];
+	size_t k = policy_input_decode(&im->map, row, f, n, false, false, &im->row_arena, &in, tmp, 16);
+	for (size_t i = 0; i < k; i++)
+		issue(im, tmp[i].row, tmp[i].column, "%s", tmp[i].message);
+	if (k)
+		return 0;
+	int added = strset_add(&im->numbers, in.number);
+	if (added < 0) {
+		struct err e;
+		err_set(&e, RES_NOMEM, NULL, NULL, "out of memory");
+		return fatal(im, &e);
+	}
+	if (added == 0) {
+		issue(im, row, "policy_number", "policy %s appears twice in the file", in.number);
+		return 0;
+	}
+	const struct prog_cache *pc = program(im, in.program);
+	if (!pc)
+		return 1;
+	if (pc->missing) {
+		issue(im, row, "program", "no program %s", in.program);
+		return 0;
+	}
+	for (size_t i = 0; i < in.npackages; i++) {
+		bool ok = false;
+		for (size_t k2 = 0; k2 < pc->npackages && !ok; k2++)
+			ok = pc->packages[k2] && strcmp(pc->packages[k2], in.packages[i]) == 0;
+		if (!ok) {
+			issue(im, row, "packages", "%s is not a package of the program", in.packages[i]);
+			return 0;
+		}
+	}
+	/* after the first bad row nothing more is written: the import will not
+	 * be committed, but every row is still checked and reported */
+	if (im->dry_run || im->rep->errors)
+		return 0;
+	return apply(im, &in, pc);
+}
+
+/* ---- shared by the CLI and the API ---- */
+
+enum res import_policies_run(struct db *db, const char *data, size_t len, bool dry_run,
+			     int64_t actor_id, const char *actor_login, const char *request_id,
+			     struct import_report *rep, struct err *e)
+{
+	if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0)
+		return err_set(e, RES_UNPROCESSABLE, "unsupported_format", "file",
+			       "this is an XLSX workbook: XLSX import is not available yet, save the "
+			       "sheet as CSV (UTF-8)");
+	struct importer *im = importer_new(db, dry_run, actor_id, actor_login, request_id, rep);
+	struct csv *c = im ? csv_new(0, importer_csv_row, im) : NULL;
+	if (!c) {
+		importer_free(im);
+		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+	}
+	enum res r = RES_OK;
+	int rc = csv_feed(c, data, len);
+	if (!rc)
+		rc = csv_finish(c);
+	if (importer_failed(im, e))
+		r = e->res ? e->res : RES_DB;
+	else if (rc < 0) {
+		rep->errors++;
+		if (rep->nissues < IMPORT_MAX_ISSUES) {
+			struct import_issue *x = &rep->issues[rep->nissues++];
+			x->row = csv_rows(c) + 1;
+			x->column = NULL;
+			snprintf(x->message, sizeof x->message, "%s", csv_error(c));
+		}
+	}
+	if (!r && rep->rows == 0 && rep->errors == 0) {
+		rep->errors++;
+		rep->issues[rep->nissues++] = (struct import_issue){1, NULL, "the file has no data rows"};
+	}
+	csv_free(c);
+	importer_free(im);
+	return r;
+}

@@ -57,7 +57,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 for b in "$BUILD" "$ASAN_BUILD"; do
   for t in "$b"/tests/test_*; do
-    [ -x "$t" ] || continue
+    [ -f "$t" ] && [ -x "$t" ] || continue
     name="unit $(basename "$t")${b:+ ($b)}"
     log="$ART/$(basename "$b")-$(basename "$t").log"
     "$t" >"$log" 2>&1; rc=$?

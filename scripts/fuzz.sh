@@ -51,6 +51,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}abort_on_error=0:symbolize=1
 
 work=$build/fuzz
 failed=()
+blind=()
 echo "fuzz: ${#targets[@]} target(s), ${seconds}s each, max_len $max_len"
 for exe in "${targets[@]}"; do
 	name=$(basename "$exe")
@@ -61,8 +62,9 @@ for exe in "${targets[@]}"; do
 	seeds=$ROOT/tests/fuzz/corpus/$name
 	nseeds=0
 	if [ -d "$seeds" ]; then
-		# -n: what earlier runs found under the same name stays
-		cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
+		# libFuzzer names what it finds by SHA-1, so seeds never clash with it;
+		# a seed edited in the repository replaces its older copy
+		cp -f "$seeds"/* "$corpus"/ 2>/dev/null || true
 		nseeds=$(find "$seeds" -maxdepth 1 -type f | wc -l)
 	else
 		echo "fuzz: $name has no seed corpus in tests/fuzz/corpus/$name/" >&2
@@ -88,6 +90,10 @@ for exe in "${targets[@]}"; do
 	status=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n 1 || true)
 	cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status")
 	ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status")
+	# "INFO: Loaded 1 modules   (528 inline 8-bit counters): ..." - the edges
+	# libFuzzer can see; a handful means only the harness itself is instrumented
+	edges=$(sed -n 's/^INFO: Loaded [0-9]* modules* *(\([0-9]*\) inline 8-bit counters).*/\1/p' \
+		"$log" | awk '{ s += $1 } END { print s + 0 }')
 	# what this run wrote: crash-, leak-, timeout-, oom- (not slow-unit-) files
 	new=$(comm -13 <(printf '%s\n' "$old_list") \
 		<(find "$artifacts" -maxdepth 1 -type f \
@@ -99,9 +105,15 @@ for exe in "${targets[@]}"; do
 		verdict="FAILED (exit $rc)"
 		failed+=("$name")
 	fi
-	printf 'fuzz: %s: %s: %s runs (%s/s), cov %s, ft %s, corpus %s -> %s inputs, peak rss %s MB\n' \
-		"$name" "$verdict" "${runs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "$before" "$after" \
-		"${rss:-?}"
+	printf 'fuzz: %s: %s: %s runs (%s/s), cov %s of %s edges, ft %s, corpus %s -> %s inputs, peak rss %s MB\n' \
+		"$name" "$verdict" "${runs:-?}" "${speed:-?}" "${cov:-?}" "$edges" "${ft:-?}" "$before" \
+		"$after" "${rss:-?}"
+	if ((edges < 100)); then
+		echo "fuzz: $name: WARNING: only $edges instrumented edges: the code under test is not" \
+			"compiled with -fsanitize=fuzzer-no-link (nor checked by ASan/UBSan), so libFuzzer" \
+			"fuzzes blind; build the libraries with the sanitizers too" >&2
+		blind+=("$name")
+	fi
 	if [ "$rc" != 0 ]; then
 		# the sanitizer's report and libFuzzer's last words
 		grep -E '^(==[0-9]+==ERROR|SUMMARY:|.*runtime error:|artifact_prefix=|Test unit written to)' \
@@ -117,9 +129,14 @@ for exe in "${targets[@]}"; do
 			echo "fuzz: $name: no reproducer was written; see $log" >&2
 		fi
 	fi
-	((old_artifacts == 0)) || echo "fuzz: $name: note: $artifacts holds $old_artifacts finding(s) of earlier runs" >&2
+	if [ "$rc" = 0 ] && ((old_artifacts > 0)); then
+		echo "fuzz: $name: note: $artifacts holds $old_artifacts file(s) from earlier runs" >&2
+	fi
 done
 
+if ((${#blind[@]})); then
+	echo "fuzz: WARNING: blind (uninstrumented code under test): ${blind[*]}" >&2
+fi
 if ((${#failed[@]})); then
 	echo "fuzz: FAILED: ${failed[*]}" >&2
 	exit 1

@@ -29,7 +29,14 @@ enum res api_me_patch(struct req *r)
 	if (language && !account_language_valid(language, strlen(language)))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "language",
 			       "language must be one of en, ru, zh");
-	struct user before = r->user, after = r->user;
+	/* read the user again inside the transaction, under the users lock: the
+	 * credentials were read before it began, and an admin may be changing
+	 * this user right now */
+	struct user before;
+	if ((res = store_users_lock(r->db, &r->err)) ||
+	    (res = store_user_get(r->db, r->user.id, &r->arena, &before, &r->err)))
+		return res;
+	struct user after = before;
 	if (language)
 		after.language = language;
 	if (full_name)
@@ -37,7 +44,7 @@ enum res api_me_patch(struct req *r)
 	int64_t now = clock_now_us();
 	after.updated_at = now;
 	json_t *bj = api_user_json(&before), *aj = api_user_json(&after);
-	res = store_user_update(r->db, &after, now, &r->err);
+	res = store_user_update_profile(r->db, after.id, after.full_name, after.language, now, &r->err);
 	if (!res)
 		res = req_audit(r, "update", "user", after.id, bj, aj);
 	json_decref(bj);

@@ -140,7 +140,8 @@ static enum res apply_change(struct req *r, int64_t id, const char *full_name, c
 {
 	struct user before, after;
 	enum res res;
-	if ((res = store_user_get(r->db, id, &r->arena, &before, &r->err)))
+	if ((res = store_users_lock(r->db, &r->err)) ||
+	    (res = store_user_get(r->db, id, &r->arena, &before, &r->err)))
 		return res;
 	after = before;
 	if (full_name)

@@ -51,6 +51,11 @@ enum res store_user_get_by_login(struct db *db, const char *login, struct arena 
 				 struct user *out, struct err *e) WUR;
 /* Writes full_name, role, language and disabled of u. */
 enum res store_user_update(struct db *db, const struct user *u, int64_t now, struct err *e) WUR;
+/* Only the fields a user may change about themselves. */
+enum res store_user_update_profile(struct db *db, int64_t id, const char *full_name,
+				   const char *language, int64_t now, struct err *e) WUR;
+/* Serialise changes to users within the transaction (PostgreSQL). */
+enum res store_users_lock(struct db *db, struct err *e) WUR;
 enum res store_user_set_password(struct db *db, int64_t id, const char *hash, int64_t now,
 				 struct err *e) WUR;
 enum res store_user_list(struct db *db, int64_t limit, int64_t offset, struct arena *a,

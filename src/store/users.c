@@ -33,6 +33,13 @@ static const char sql_update[] = "UPDATE users SET full_name = ?, role = ?, lang
 static const char sql_set_pw[] = "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] = "SELECT " USER_COLS " FROM users ORDER BY login LIMIT ? OFFSET ?";
 static const char sql_count[] = "SELECT COUNT(*) FROM users";
+static const char sql_profile[] =
+	"UPDATE users SET full_name = ?, language = ?, updated_at = ? WHERE id = ?";
+/* PostgreSQL runs READ COMMITTED: changes to users (roles, the last admin,
+ * a user's own profile) take this transaction lock, so a check and the write
+ * it guards cannot interleave with another one. SQLite writers are already
+ * serialised by BEGIN IMMEDIATE. */
+static const char sql_lock_users_pg[] = "SELECT pg_advisory_xact_lock(7233002)";
 
 const char *store_col_dup(struct db_stmt *st, int col, struct arena *a)
 {
@@ -132,6 +139,31 @@ enum res store_user_update(struct db *db, const struct user *u, int64_t now, str
 	db_bind_bool(st, 4, u->disabled);
 	db_bind_i64(st, 5, now);
 	db_bind_i64(st, 6, u->id);
+	return store_exec(st, e);
+}
+
+enum res store_users_lock(struct db *db, struct err *e)
+{
+	if (db_kind(db) != DB_PG)
+		return RES_OK;
+	struct db_stmt *st;
+	enum res r = db_prepare(db, sql_lock_users_pg, &st, e);
+	if (r)
+		return r;
+	return store_exec(st, e);
+}
+
+enum res store_user_update_profile(struct db *db, int64_t id, const char *full_name,
+				   const char *language, int64_t now, struct err *e)
+{
+	struct db_stmt *st;
+	enum res r = db_prepare(db, sql_profile, &st, e);
+	if (r)
+		return r;
+	db_bind_text(st, 1, full_name);
+	db_bind_text(st, 2, language);
+	db_bind_i64(st, 3, now);
+	db_bind_i64(st, 4, id);
 	return store_exec(st, e);
 }
 

@@ -82,34 +82,80 @@ for (const backend of backends()) {
         expectError(await new Client(base()).post('/api/v1/session', { login: u.login, password: STRONG_PASSWORD }), 401);
       }
     });
+  });
 
-    it('two admins demoting each other at once leave one enabled admin', async () => {
-      // make the pair the only enabled admins
-      let a = admin;
-      let aLogin = 'admin';
-      for (let round = 0; round < ROUNDS; round++) {
-        const bUser = await createUser(a, `pair-admin-${round}`, 'admin');
-        const b = new Client(base());
-        await b.login(bUser.login, STRONG_PASSWORD);
-        // disable every other enabled admin so that a and b are the only ones
-        const others = (await a.get('/api/v1/users?limit=500')).json.items
-          .filter((u) => u.role === 'admin' && !u.disabled && u.login !== aLogin && u.login !== bUser.login);
-        for (const o of others) assert.equal((await a.del(`/api/v1/users/${o.id}`)).status, 200);
-        const aId = (await a.get('/api/v1/me')).json.id;
-        const [ra, rb] = await Promise.all([
-          a.patch(`/api/v1/users/${bUser.id}`, { role: 'operator' }),
-          b.patch(`/api/v1/users/${aId}`, { role: 'operator' }),
-        ]);
-        const enabled = Number(sql(h.srv.dbUrl, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0"));
-        assert.ok(enabled >= 1, `round ${round}: no enabled admin left (answers ${ra.status} and ${rb.status})`);
-        const wins = [ra, rb].filter((r) => r.status === 200).length;
-        assert.equal(wins, 1, `round ${round}: answers ${ra.status} ${ra.text} / ${rb.status} ${rb.text}`);
-        for (const r of [ra, rb].filter((x) => x.status !== 200)) {
-          assert.ok([403, 422].includes(r.status), `the loser got ${r.status} ${r.text}`);
+  describe(`the last admin under concurrency (${backend})`, () => {
+    describe('pairs', () => {
+      const h = useServer({ backend });
+      const base = () => h.srv.base;
+      let admin;
+      before(async () => { admin = await signedIn(base(), 'admin'); });
+
+      it('two admins demoting each other at once leave one enabled admin', async () => {
+        let a = admin;
+        let aLogin = 'admin';
+        for (let round = 0; round < 2 * ROUNDS; round++) {
+          const bUser = await createUser(a, `pair-admin-${round}`, 'admin');
+          const b = new Client(base());
+          await b.login(bUser.login, STRONG_PASSWORD);
+          // a and b are the only enabled admins
+          const others = (await a.get('/api/v1/users?limit=500')).json.items
+            .filter((u) => u.role === 'admin' && !u.disabled && u.login !== aLogin && u.login !== bUser.login);
+          for (const o of others) assert.equal((await a.del(`/api/v1/users/${o.id}`)).status, 200);
+          const aId = (await a.get('/api/v1/me')).json.id;
+          const [ra, rb] = await Promise.all([
+            a.patch(`/api/v1/users/${bUser.id}`, { role: 'operator' }),
+            b.patch(`/api/v1/users/${aId}`, { role: 'operator' }),
+          ]);
+          const enabled = Number(sql(h.srv.dbUrl, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0"));
+          assert.ok(enabled >= 1, `round ${round}: no enabled admin left (answers ${ra.status} and ${rb.status})`);
+          const wins = [ra, rb].filter((r) => r.status === 200).length;
+          assert.equal(wins, 1, `round ${round}: answers ${ra.status} ${ra.text} / ${rb.status} ${rb.text}`);
+          for (const r of [ra, rb].filter((x) => x.status !== 200)) {
+            assert.ok([403, 422].includes(r.status), `the loser got ${r.status} ${r.text}`);
+          }
+          // the winner goes on as the admin of the next round
+          if (rb.status === 200) { a = b; aLogin = bUser.login; }
         }
-        // the winner goes on as the admin of the next round
-        if (rb.status === 200) { a = b; aLogin = bUser.login; }
-      }
+      });
+    });
+
+    describe('rings', () => {
+      const h = useServer({ backend });
+      const base = () => h.srv.base;
+      let admin;
+      before(async () => { admin = await signedIn(base(), 'admin'); });
+
+      it('admins demoting each other at once leave at least one enabled admin', async () => {
+        // each round: four admins, the only enabled ones, each demotes the next at once
+        let lead = { client: admin, login: 'admin' };
+        for (let round = 0; round < ROUNDS; round++) {
+          const ring = [lead];
+          for (let i = 0; i < 3; i++) {
+            const u = await createUser(lead.client, `ring-${round}-${i}`, 'admin');
+            const c = new Client(base());
+            await c.login(u.login, STRONG_PASSWORD);
+            ring.push({ client: c, login: u.login });
+          }
+          const users = (await lead.client.get('/api/v1/users?limit=500')).json.items;
+          const inRing = new Set(ring.map((m) => m.login));
+          for (const o of users.filter((u) => u.role === 'admin' && !u.disabled && !inRing.has(u.login))) {
+            assert.equal((await lead.client.del(`/api/v1/users/${o.id}`)).status, 200);
+          }
+          const idOf = Object.fromEntries(users.map((u) => [u.login, u.id]));
+          const rs = await Promise.all(ring.map((m, i) =>
+            m.client.patch(`/api/v1/users/${idOf[ring[(i + 1) % ring.length].login]}`, { role: 'operator' })));
+          const statuses = rs.map((r) => r.status);
+          const left = sql(h.srv.dbUrl, "SELECT login FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id").split('\n').filter(Boolean);
+          assert.ok(left.length >= 1, `round ${round}: no enabled admin left (answers ${statuses.join(' ')})`);
+          for (const r of rs.filter((x) => x.status !== 200)) {
+            assert.ok([403, 422].includes(r.status), `round ${round}: ${r.status} ${r.text}`);
+          }
+          // one of those left leads the next round
+          lead = ring.find((m) => left.includes(m.login));
+          assert.ok(lead, `round ${round}: the admins left (${left}) are not from the ring`);
+        }
+      });
     });
   });
 }

@@ -6,6 +6,7 @@
 # removes (BENCH_KEEP=1 keeps it and says where).
 
 BENCH_PIDS=()
+BENCH_WRK_PID=          # the wrk running now, if any
 BENCH_ERRORS=0          # requests that failed, over every benchmark of the run
 
 bench_log() { printf 'bench: %s\n' "$*" >&2; }
@@ -35,11 +36,17 @@ bench_stop() {
 bench_cleanup() {
 	local rc=$? pid
 	trap - EXIT INT TERM
+	if [ -n "${BENCH_WRK_PID:-}" ]; then
+		kill -TERM "$BENCH_WRK_PID" 2>/dev/null || true
+		wait "$BENCH_WRK_PID" 2>/dev/null || true
+	fi
 	for pid in "${BENCH_PIDS[@]+"${BENCH_PIDS[@]}"}"; do
 		bench_stop "$pid"
 	done
 	if [ -n "${BENCH_TMP:-}" ] && [ -d "$BENCH_TMP" ]; then
-		if [ "${BENCH_KEEP:-0}" = 1 ] || { [ "$rc" != 0 ] && [ "${BENCH_KEEP:-}" != 0 ]; }; then
+		# kept on request, and after a failure (not after Ctrl+C: rc 130)
+		if [ "${BENCH_KEEP:-0}" = 1 ] ||
+			{ [ "$rc" != 0 ] && [ "$rc" -lt 128 ] && [ "${BENCH_KEEP:-}" != 0 ]; }; then
 			bench_log "kept $BENCH_TMP (logs, configs, databases)"
 		else
 			rm -rf "$BENCH_TMP"
@@ -112,15 +119,16 @@ assist_sign_in() {
 
 # ---- nginx ----
 
-# shellcheck disable=SC2034 # NGINX_URL and NGINX_PID are for the benchmarks
 # nginx_start DOCROOT: nginx serving DOCROOT on a free port of 127.0.0.1 with a
 # configuration of its own in $BENCH_TMP/nginx. Sets NGINX_URL, NGINX_PID.
 #
 # The configuration is what one would run in production for static files:
-# worker_processes auto, sendfile, an access log written line by line (assist
-# writes one JSON line per request with one write(2) too, so both pay the same
-# for logging), open files cached (no open/fstat/close per request), keep-alive connections that are not cut after N requests
-# (libmicrohttpd does not cut them either).
+# worker_processes auto, sendfile, open files cached (no open/fstat/close per
+# request), an access log written line by line (assist writes one JSON line
+# per request with one write(2) too, so both pay the same for logging), and
+# keep-alive connections that are not cut after N requests (libmicrohttpd
+# does not cut them either).
+# shellcheck disable=SC2034 # NGINX_URL and NGINX_PID are for the benchmarks
 nginx_start() {
 	local docroot=$1
 	local dir=$BENCH_TMP/nginx port user=""
@@ -211,7 +219,14 @@ wrk_run() {
 	fi
 	local c0 c1
 	c0=$(cpu_ticks "$spid")
-	if ! wrk "${common[@]}" -d "${BENCH_SECONDS}s" --latency "$@" "$url" >"$out" 2>&1; then
+	# in the background, so that a signal reaches the traps at once, not when
+	# wrk is done
+	local wrc=0
+	wrk "${common[@]}" -d "${BENCH_SECONDS}s" --latency "$@" "$url" >"$out" 2>&1 &
+	BENCH_WRK_PID=$!
+	wait "$BENCH_WRK_PID" || wrc=$?
+	BENCH_WRK_PID=
+	if [ "$wrc" != 0 ]; then
 		cat "$out" >&2
 		bench_die "wrk failed against $url"
 	fi

@@ -92,7 +92,7 @@ static int end_row(struct csv *c)
 		return rc;
 	struct slice f[CSV_MAX_FIELDS];
 	for (size_t i = 0; i < c->nfields; i++)
-		f[i] = (struct slice){c->buf + c->starts[i], c->starts[i + 1] - c->starts[i]};
+		f[i] = (struct slice){c->buf ? c->buf + c->starts[i] : "", c->starts[i + 1] - c->starts[i]};
 	/* a completely empty line is skipped, not a row of one empty field */
 	if (!(c->nfields == 1 && f[0].n == 0)) {
 		c->row++;
@@ -207,6 +207,8 @@ static int flush_pending(struct csv *c)
 
 int csv_feed(struct csv *c, const char *p, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (c->bom_checked)
 		return feed_raw(c, p, n);
 	/* hold bytes until the first line is complete: it decides the delimiter */

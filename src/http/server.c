@@ -285,6 +285,24 @@ static bool has_body(const char *method)
 	       strcmp(method, "PATCH") == 0;
 }
 
+struct bad_arg {
+	const char *key;
+	bool bad;
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	(void)kind;
+	struct bad_arg *b = cls;
+	if ((key && !str_utf8_valid(key, strlen(key))) || (value && !str_utf8_valid(value, strlen(value)))) {
+		b->bad = true;
+		b->key = key && str_utf8_valid(key, strlen(key)) && strlen(key) < 64 ? key : NULL;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
 static enum res dispatch(struct app *app, struct ctx *x)
 {
 	struct req *r = &x->r;
@@ -296,6 +314,15 @@ static enum res dispatch(struct app *app, struct ctx *x)
 			       "the body is larger than %zu bytes", x->limit);
 	r->body = x->body.data ? x->body.data : "";
 	r->body_len = x->body.len;
+	/* text from the URL must be UTF-8 before it reaches a database */
+	for (int i = 0; i < r->nparams; i++)
+		if (!r->params[i] || !str_utf8_valid(r->params[i], strlen(r->params[i])))
+			return err_set(&r->err, RES_NOT_FOUND, "not_found", NULL, "no such record");
+	struct bad_arg ba = {0};
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &ba);
+	if (ba.bad)
+		return err_set(&r->err, RES_INVALID, "invalid_field", ba.key,
+			       "%s must be UTF-8 text", ba.key ? ba.key : "a query parameter");
 
 	if (!(rt->flags & ROUTE_NO_DB))
 		r->db = store_acquire(app->store);

@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { backends, startServer, DEMO_PASSWORD } from '../lib/server.mjs';
 
 /** A sign-in over a given keep-alive agent; resolves {status, body} or {error}. */
@@ -41,6 +42,13 @@ function get(base, agent, p) {
 const LOGINS = ['admin', 'operator', 'manager', 'reviewer', 'finance', 'supervisor'].flatMap((l) => [l, l]);
 const N = LOGINS.length;
 
+/** One GET on a new connection (no keep-alive pool): the status. */
+function getOnce(url) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); }).on('error', reject);
+  });
+}
+
 async function stopWhileBusy(backend, signal) {
   const srv = await startServer({ backend });
   let stopped = false;
@@ -51,10 +59,10 @@ async function stopWhileBusy(backend, signal) {
     const warm = await Promise.all(Array.from({ length: N }, () => get(srv.base, agent, '/healthz')));
     assert.deepEqual(warm, Array(N).fill(200));
     const exited = new Promise((resolve) => srv.proc.on('exit', (code, sig) => resolve({ code, sig })));
-    const pending = LOGINS.slice(0, N).map((l) => signIn(srv.base, agent, l));
-    // each sign-in hashes a password for ~0.1 s (two at a time): the first
-    // ones are in the middle of that when the signal comes
-    await new Promise((r) => setTimeout(r, 30));
+    const pending = LOGINS.map((l) => signIn(srv.base, agent, l));
+    // each sign-in hashes a password for ~0.1 s, two at a time: when the first
+    // answer comes, the server is busy with the others (all of them sent)
+    await Promise.race(pending);
     srv.proc.kill(signal);
     const results = await Promise.all(pending);
     for (const [i, r] of results.entries()) {
@@ -81,6 +89,29 @@ for (const backend of backends()) {
 
     it('SIGINT does the same', async () => {
       await stopWhileBusy(backend, 'SIGINT');
+    });
+
+    it('--timeout closes a connection that stalls mid-request; others are served meanwhile', async () => {
+      const srv = await startServer({ backend, demo: false, args: ['--timeout', '1'] });
+      try {
+        const u = new URL(srv.base);
+        const sock = net.connect(Number(u.port), u.hostname);
+        await new Promise((r) => sock.once('connect', r));
+        sock.write(`GET /healthz HTTP/1.1\r\nHost: ${u.host}\r\n`); // never finished
+        let answer = '';
+        sock.on('data', (d) => { answer += d; });
+        sock.on('error', () => {});
+        assert.equal(await getOnce(srv.base + '/healthz'), 200);
+        const closed = await new Promise((resolve) => {
+          const t = setTimeout(() => resolve(false), 20000);
+          sock.on('close', () => { clearTimeout(t); resolve(true); });
+        });
+        assert.ok(closed, 'the stalled connection was never closed');
+        assert.doesNotMatch(answer, /^HTTP\/1\.1 200/, 'a half request was answered');
+        assert.equal(await getOnce(srv.base + '/healthz'), 200);
+      } finally {
+        assert.equal((await srv.stop()).code, 0);
+      }
     });
 
     it('an idle server stops at once with status 0', async () => {

@@ -184,6 +184,31 @@ for (const backend of backends()) {
       });
     });
 
+    describe('invalid UTF-8 in the URL', () => {
+      it('in a query value: 400 naming the parameter (or nothing found), never a 500', async () => {
+        for (const [q, field] of [['entity=%ff', 'entity'], ['entity=%C3%28', 'entity'], ['entity=user&id=%ff%fe', 'id'],
+          ['entity=user&id=%ED%A0%80', 'id']]) {
+          const r = await admin.get('/api/v1/audit?' + q);
+          if (r.status === 200) {
+            assert.deepEqual(r.json.items, [], q);
+          } else {
+            expectError(r, 400, 'invalid_field', field);
+          }
+        }
+      });
+
+      it('in a path segment: 404 or 400, never a 500', async () => {
+        for (const p of ['/api/v1/users/%ff', '/api/v1/tokens/%ff', '/api/v1/programs/%ff', '/api/v1/programs/%C3%28',
+          '/api/v1/policies/%ff', '/api/v1/policies/%ff/coverage', '/api/v1/persons/%ff']) {
+          const r = await admin.get(p);
+          assert.ok([400, 404, 405].includes(r.status), `GET ${p}: ${r.status} ${r.text}`);
+          expectError(r, r.status);
+        }
+        const d = await admin.del('/api/v1/tokens/%ff');
+        expectError(d, 404, 'not_found');
+      });
+    });
+
     describe('body size', () => {
       it('sign-in: 4 KiB is read, one byte more is 413 too_large', async () => {
         const c = new Client(base());

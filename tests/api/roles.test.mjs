@@ -57,6 +57,9 @@ const TABLE = [
   { method: 'GET', path: '/api/v1/persons/{id}', who: ALL, ok: 200, req: () => ({ path: '/api/v1/persons/1' }) },
   { method: 'GET', path: '/api/v1/persons/{id}/active-policy', who: ALL, ok: [200, 404], req: () => ({ path: '/api/v1/persons/1/active-policy' }) },
   { method: 'POST', path: '/api/v1/coverage/evaluate', who: ALL, ok: 400, req: () => ({ body: {} }) },
+  // policy list import: an empty file is refused (nothing imported)
+  { method: 'POST', path: '/api/v1/imports/policies', who: SUPERVISION, ok: 400, req: () => ({ raw: '' }) },
+  { method: 'GET', path: '/api/v1/imports/policies/template.csv', who: ALL, ok: 200 },
 ];
 
 function expected(row, role) {
@@ -128,7 +131,9 @@ for (const backend of backends()) {
             const victims = Object.fromEntries(Object.entries(fx.victims).map(([k, v]) => [`${mode}-${k}`, v]));
             const rq = row.req ? row.req(tag, { ...fx, victims }) : {};
             const p = rq.path || row.path;
-            const res = await c.request(row.method, p, rq.body);
+            const res = rq.raw !== undefined
+              ? await c.request(row.method, p, undefined, { raw: rq.raw, headers: { 'content-type': 'text/csv' } })
+              : await c.request(row.method, p, rq.body);
             want[who] = expected(row, role);
             // an allowed caller's status is reported as the row's own list when it is one of them
             got[who] = Array.isArray(want[who]) && want[who].includes(res.status) ? want[who] : res.status;

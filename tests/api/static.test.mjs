@@ -1,6 +1,6 @@
 // Security headers, /healthz, the OpenAPI document, and the static files of
 // the web UI (ETag, 304, no way out of the web directory).
-import { describe, it, before, after } from 'node:test';
+import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync, utimesSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -56,6 +56,8 @@ int cli_demo(int argc, char **argv)
 	struct db *db;
 	if (cli_open_db(db_url, true, &db))
 		return 1;
+	struct arena pa; /* the demo programs' rows */
+	arena_init(&pa, 4096, 0);
 	struct err e;
 	err_clear(&e);
 	int64_t users = 0;
@@ -109,10 +111,38 @@ int cli_demo(int argc, char **argv)
 	for (size_t i = 0; i < demo_providers_count; i++)
 		if ((r = store_demo_provider(db, &demo_providers[i], now, &e)))
 			goto fail;
+	/* every person holds a policy of the program of their country for 2026;
+	 * every third one renewed a 2025 policy, so cards show history */
+	struct program_row progs[3];
+	static const char *const prog_codes[3] = {"NORD-DMS-STD", "HXM-MED", "ALB-TRAVEL"};
+	for (int k = 0; k < 3; k++)
+		if ((r = store_program_get(db, prog_codes[k], &pa, &progs[k], &e)))
+			goto fail;
 	for (int64_t i = 0; i < persons; i++) {
 		struct demo_person p;
+		int64_t person_id;
 		demo_person((uint64_t)i, &p);
-		if ((r = store_demo_person(db, &p, now, &e)))
+		if ((r = store_demo_person(db, &p, now, &person_id, &e)))
+			goto fail;
+		const struct program_row *pr =
+			&progs[strcmp(p.language, "zh") == 0 ? 1 : strcmp(p.language, "en") == 0 ? 2 : 0];
+		char number[32], prev_number[32];
+		int64_t prev_id = 0;
+		if (i % 3 == 0) {
+			snprintf(prev_number, sizeof prev_number, "DEMO-25-%07lld", (long long)i + 1);
+			struct policy old = {.number = prev_number, .program_id = pr->id, .person_id = person_id,
+					     .start_date = "2025-01-01", .end_date = "2025-12-31",
+					     .status = "active", .sum_insured = pr->sum_insured};
+			if ((r = store_policy_insert(db, &old, now, &prev_id, &e)))
+				goto fail;
+		}
+		snprintf(number, sizeof number, "DEMO-26-%07lld", (long long)i + 1);
+		struct policy pol = {.number = number, .program_id = pr->id, .person_id = person_id,
+				     .start_date = "2026-01-01", .end_date = "2026-12-31",
+				     .status = "active", .sum_insured = pr->sum_insured,
+				     .previous_id = prev_id};
+		int64_t pol_id;
+		if ((r = store_policy_insert(db, &pol, now, &pol_id, &e)))
 			goto fail;
 		/* commit in batches so a very large demo does not hold one huge transaction */
 		if (i % 100000 == 99999 && ((r = db_commit(db, &e)) || (r = db_begin(db, true, &e))))
@@ -120,9 +150,11 @@ int cli_demo(int argc, char **argv)
 	}
 	if ((r = db_commit(db, &e)))
 		goto fail;
+	arena_free(&pa);
 	db_close(db);
 	printf("assist: demo data written to %s in %.1f s\n"
-	       "  %zu insurers, %zu programs, %zu providers, %lld insured persons\n"
+	       "  %zu insurers, %zu programs, %zu providers, %lld insured persons with policies\n"
+	       "  (numbers DEMO-26-0000001 ..., and DEMO-25-... for renewed ones)\n"
 	       "\n"
 	       "Sign in with any of these logins; the password of each is %s\n",
 	       db_url, (double)(clock_mono_us() - t0) / 1e6, demo_insurers_count, nprograms,
@@ -131,6 +163,7 @@ int cli_demo(int argc, char **argv)
 		printf("  %-12s %s\n", demo_staff[i].login, demo_staff[i].role);
 	return 0;
 fail:
+	arena_free(&pa);
 	db_rollback(db);
 	cli_error(&e);
 	db_close(db);

@@ -6,7 +6,8 @@ static const char sql_insurer[] =
 	"INSERT INTO insurers (code, name, created_at) VALUES (?, ?, ?) RETURNING id";
 static const char sql_person[] =
 	"INSERT INTO persons (last_name, first_name, middle_name, birth_date, sex, phone, email, city, "
-	"language, time_zone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"language, time_zone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"RETURNING id";
 static const char sql_provider[] =
 	"INSERT INTO providers (code, name, kind, city, lat_e6, lon_e6, phone, created_at) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -23,7 +24,8 @@ enum res store_demo_insurer(struct db *db, const struct demo_insurer *x, int64_t
 	return store_exec(st, e);
 }
 
-enum res store_demo_person(struct db *db, const struct demo_person *p, int64_t now, struct err *e)
+enum res store_demo_person(struct db *db, const struct demo_person *p, int64_t now, int64_t *id,
+			   struct err *e)
 {
 	struct db_stmt *st;
 	enum res r = db_prepare(db, sql_person, &st, e);
@@ -41,7 +43,10 @@ enum res store_demo_person(struct db *db, const struct demo_person *p, int64_t n
 	db_bind_text(st, 10, p->time_zone);
 	db_bind_i64(st, 11, now);
 	db_bind_i64(st, 12, now);
-	return store_exec(st, e);
+	if (store_step(st, &r, e) == DB_ROW)
+		*id = db_col_i64(st, 0);
+	db_reset(st);
+	return r;
 }
 
 enum res store_demo_provider(struct db *db, const struct demo_provider *x, int64_t now,

@@ -213,7 +213,7 @@ enum res store_usage_load(struct db *db, int64_t policy_id, struct arena *a,
 enum res store_demo_insurer(struct db *db, const struct demo_insurer *x, int64_t now,
 			    struct err *e) WUR;
 enum res store_demo_person(struct db *db, const struct demo_person *p, int64_t now,
-			   struct err *e) WUR;
+			   int64_t *id, struct err *e) WUR;
 enum res store_demo_provider(struct db *db, const struct demo_provider *x, int64_t now,
 			     struct err *e) WUR;
 

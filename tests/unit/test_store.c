@@ -261,7 +261,9 @@ static void t_demo_rows(void **state)
 	assert_int_equal(store_demo_provider(f->db, &demo_providers[0], 1, &e), RES_OK);
 	struct demo_person p;
 	demo_person(0, &p);
-	assert_int_equal(store_demo_person(f->db, &p, 1, &e), RES_OK);
+	int64_t pid = 0;
+	assert_int_equal(store_demo_person(f->db, &p, 1, &pid, &e), RES_OK);
+	assert_true(pid > 0);
 	assert_int_equal(store_demo_insurer(f->db, &demo_insurers[0], 1, &e), RES_CONFLICT);
 }
 

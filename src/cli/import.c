@@ -152,38 +152,10 @@ static char *read_file(const char *path, size_t max, size_t *len_out)
 
 static int import_program(const char *db_url, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "assist: cannot open %s\n", path);
+	size_t len;
+	char *text = read_file(path, 16u << 20, &len);
+	if (!text)
 		return 1;
-	}
-	size_t cap = 1 << 16, len = 0;
-	char *text = malloc(cap);
-	size_t n;
-	while (text && (n = fread(text + len, 1, cap - len, f)) > 0) {
-		len += n;
-		if (len == cap) {
-			if (cap >= (16u << 20)) {
-				fprintf(stderr, "assist: %s is larger than 16 MiB\n", path);
-				free(text);
-				fclose(f);
-				return 1;
-			}
-			char *t = realloc(text, cap * 2);
-			if (!t) {
-				free(text);
-				text = NULL;
-				break;
-			}
-			text = t;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	if (!text) {
-		fprintf(stderr, "assist: out of memory\n");
-		return 1;
-	}
 	struct db *db;
 	if (cli_open_db(db_url, false, &db)) {
 		free(text);

@@ -282,17 +282,9 @@ enum res store_policy_list_person(struct db *db, int64_t person_id, struct arena
 	*items = NULL;
 	*n = 0;
 	while (store_step(st, &r, e) == DB_ROW) {
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct policy *p = arena_alloc(a, ncap * sizeof *p);
-			if (!p) {
-				r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
-				break;
-			}
-			if (*n)
-				memcpy(p, *items, *n * sizeof *p);
-			*items = p;
-			cap = ncap;
+		if (!store_grow(a, items, &cap, *n, sizeof **items)) {
+			r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+			break;
 		}
 		if ((r = read_policy(st, a, &(*items)[*n], e)))
 			break;
@@ -314,17 +306,9 @@ enum res store_usage_load(struct db *db, int64_t policy_id, struct arena *a,
 	*rows = NULL;
 	*n = 0;
 	while (store_step(st, &r, e) == DB_ROW) {
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			struct usage_row *p = arena_alloc(a, ncap * sizeof *p);
-			if (!p) {
-				r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
-				break;
-			}
-			if (*n)
-				memcpy(p, *rows, *n * sizeof *p);
-			*rows = p;
-			cap = ncap;
+		if (!store_grow(a, rows, &cap, *n, sizeof **rows)) {
+			r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+			break;
 		}
 		struct usage_row *u = &(*rows)[(*n)++];
 		memset(u, 0, sizeof *u);

@@ -221,17 +221,9 @@ enum res store_program_list(struct db *db, struct arena *a, struct program_row *
 	*items = NULL;
 	*n = 0;
 	while (store_step(st, &r, e) == DB_ROW) {
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct program_row *p = arena_alloc(a, ncap * sizeof *p);
-			if (!p) {
-				r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
-				break;
-			}
-			if (*n)
-				memcpy(p, *items, *n * sizeof *p);
-			*items = p;
-			cap = ncap;
+		if (!store_grow(a, items, &cap, *n, sizeof **items)) {
+			r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+			break;
 		}
 		if ((r = read_row(st, a, &(*items)[*n], false, e)))
 			break;

@@ -192,17 +192,9 @@ enum res store_token_list(struct db *db, int64_t user_id, struct arena *a,
 	*items = NULL;
 	*n = 0;
 	while (store_step(st, &r, e) == DB_ROW) {
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct api_token *p = arena_alloc(a, ncap * sizeof *p);
-			if (!p) {
-				r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
-				break;
-			}
-			if (*n)
-				memcpy(p, *items, *n * sizeof *p);
-			*items = p;
-			cap = ncap;
+		if (!store_grow(a, items, &cap, *n, sizeof **items)) {
+			r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+			break;
 		}
 		struct api_token *t = &(*items)[(*n)++];
 		t->id = db_col_i64(st, 0);

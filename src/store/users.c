@@ -48,6 +48,22 @@ const char *store_col_dup(struct db_stmt *st, int col, struct arena *a)
 	return arena_strndup(a, t, n);
 }
 
+bool store_grow(struct arena *a, void *items, size_t *cap, size_t n, size_t size)
+{
+	void **p = items;
+	if (n < *cap)
+		return true;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *q = arena_alloc(a, ncap * size);
+	if (!q)
+		return false;
+	if (n)
+		memcpy(q, *p, n * size);
+	*p = q;
+	*cap = ncap;
+	return true;
+}
+
 enum res store_user_read(struct db_stmt *st, struct arena *a, struct user *u, struct err *e)
 {
 	memset(u, 0, sizeof *u);

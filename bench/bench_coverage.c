@@ -22,7 +22,15 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-	double seconds = argc > 1 ? atof(argv[1]) : 3.0;
+	double seconds = 3.0;
+	if (argc > 1) {
+		char *end;
+		seconds = strtod(argv[1], &end);
+		if (end == argv[1] || *end || !(seconds > 0 && seconds <= 3600)) {
+			fprintf(stderr, "usage: bench_coverage [SECONDS (0..3600]]\n");
+			return 2;
+		}
+	}
 	static char codes[NSVC][8];
 	static struct cov_service svcs[NSVC];
 	static const char *cats[] = {"consult", "diagnostics", "dental", "rehab"};

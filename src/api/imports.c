@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "http/http.h"
 #include "formats/csv.h"
 
 /* A set of policy numbers seen in this file (duplicates are an error). */
@@ -193,18 +194,8 @@ static json_t *packages_json(const struct policy_input *p)
 static enum res audit(struct importer *im, const char *action, const char *entity, int64_t id,
 		      json_t *before, json_t *after, struct err *e)
 {
-	char idbuf[24];
-	snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
-	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	struct audit_rec rec = {.at = clock_now_us(), .actor_id = im->actor_id,
-				.actor_login = im->actor_login, .action = action, .entity = entity,
-				.entity_id = idbuf, .before_json = b, .after_json = a,
-				.request_id = im->request_id};
-	enum res r = store_audit_add(im->db, &rec, e);
-	free(b);
-	free(a);
-	return r;
+	return audit_json(im->db, im->actor_id, im->actor_login, im->request_id, action, entity, id,
+			  before, after, e);
 }
 
 json_t *api_person_json(const struct person *p);
@@ -245,14 +236,9 @@ static int apply(struct importer *im, const struct policy_input *in, const struc
 		return fatal(im, &e);
 	int64_t person_id = found.id;
 	if (!have) {
-		if ((r = store_person_insert(im->db, &want, now, &person_id, &e)))
+		if ((r = store_person_insert(im->db, &want, now, &e)))
 			return fatal(im, &e);
-		want.id = person_id;
-		want.created_at = want.updated_at = now;
-		if (!want.language)
-			want.language = "ru";
-		if (!want.time_zone)
-			want.time_zone = "Europe/Moscow";
+		person_id = want.id;
 		json_t *pj = api_person_json(&want);
 		r = audit(im, "create", "person", person_id, NULL, pj, &e);
 		json_decref(pj);

@@ -293,13 +293,8 @@ enum res api_policies_create(struct req *r)
 		if (have) {
 			person = found;
 		} else {
-			if ((res = store_person_insert(r->db, &person, now, &person.id, &r->err)))
+			if ((res = store_person_insert(r->db, &person, now, &r->err)))
 				return res;
-			person.created_at = person.updated_at = now;
-			if (!person.language)
-				person.language = "ru";
-			if (!person.time_zone)
-				person.time_zone = "Europe/Moscow";
 			json_t *pj = api_person_json(&person);
 			res = req_audit(r, "create", "person", person.id, NULL, pj);
 			json_decref(pj);

@@ -104,6 +104,22 @@ static int end_row(struct csv *c)
 	return rc;
 }
 
+/* A delimiter ends the field, a line break the row: true when ch was one. */
+static bool field_end(struct csv *c, char ch, int *rc)
+{
+	if (ch == c->delim) {
+		*rc = end_field(c);
+		c->st = ST_START;
+	} else if (ch == '\n' || ch == '\r') {
+		*rc = end_row(c);
+		c->line++;
+		c->st = ch == '\r' ? ST_CR : ST_START;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static int step(struct csv *c, char ch)
 {
 	int rc = 0;
@@ -117,14 +133,7 @@ static int step(struct csv *c, char ch)
 	case ST_FIELD:
 		if (ch == '"' && c->st == ST_START && c->len == c->starts[c->nfields]) {
 			c->st = ST_QUOTED;
-		} else if (ch == c->delim) {
-			rc = end_field(c);
-			c->st = ST_START;
-		} else if (ch == '\n' || ch == '\r') {
-			rc = end_row(c);
-			c->line++;
-			c->st = ch == '\r' ? ST_CR : ST_START;
-		} else {
+		} else if (!field_end(c, ch, &rc)) {
 			rc = put(c, ch);
 			c->st = ST_FIELD;
 		}
@@ -142,14 +151,7 @@ static int step(struct csv *c, char ch)
 		if (ch == '"') {
 			rc = put(c, '"');
 			c->st = ST_QUOTED;
-		} else if (ch == c->delim) {
-			rc = end_field(c);
-			c->st = ST_START;
-		} else if (ch == '\n' || ch == '\r') {
-			rc = end_row(c);
-			c->line++;
-			c->st = ch == '\r' ? ST_CR : ST_START;
-		} else {
+		} else if (!field_end(c, ch, &rc)) {
 			return fail(c, "a quote inside a quoted field must be doubled");
 		}
 		break;

@@ -109,6 +109,11 @@ enum res req_json(struct req *r, int status, json_t *body) WUR;
 enum res req_empty(struct req *r, int status);
 void req_add_header(struct req *r, const char *name, const char *value);
 
+/* Record an audit entry with before/after as JSON (borrowed, may be NULL),
+ * for callers outside a request too (the importer). */
+enum res audit_json(struct db *db, int64_t actor_id, const char *actor_login,
+		    const char *request_id, const char *action, const char *entity,
+		    int64_t entity_id, json_t *before, json_t *after, struct err *e) WUR;
 /* Record an audit entry in the request's transaction. before/after are
  * borrowed (may be NULL). */
 enum res req_audit(struct req *r, const char *action, const char *entity, int64_t entity_id,

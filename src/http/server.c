@@ -196,8 +196,9 @@ enum res req_paging(struct req *r, int64_t def, int64_t max, int64_t *limit, int
 	return res;
 }
 
-enum res req_audit(struct req *r, const char *action, const char *entity, int64_t entity_id,
-		   json_t *before, json_t *after)
+enum res audit_json(struct db *db, int64_t actor_id, const char *actor_login,
+		    const char *request_id, const char *action, const char *entity,
+		    int64_t entity_id, json_t *before, json_t *after, struct err *e)
 {
 	char idbuf[24];
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, entity_id);
@@ -205,21 +206,29 @@ enum res req_audit(struct req *r, const char *action, const char *entity, int64_
 	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	struct audit_rec rec = {
 		.at = clock_now_us(),
-		.actor_id = r->auth != AUTH_NONE ? r->user.id : 0,
-		.actor_login = r->auth != AUTH_NONE ? r->user.login : "",
+		.actor_id = actor_id,
+		.actor_login = actor_login ? actor_login : "",
 		.action = action,
 		.entity = entity,
 		.entity_id = idbuf,
 		.before_json = b,
 		.after_json = a,
-		.request_id = r->id,
+		.request_id = request_id ? request_id : "",
 	};
 	enum res res = ((before && !b) || (after && !a))
-			       ? err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory")
-			       : store_audit_add(r->db, &rec, &r->err);
+			       ? err_set(e, RES_NOMEM, NULL, NULL, "out of memory")
+			       : store_audit_add(db, &rec, e);
 	free(b);
 	free(a);
 	return res;
+}
+
+enum res req_audit(struct req *r, const char *action, const char *entity, int64_t entity_id,
+		   json_t *before, json_t *after)
+{
+	bool who = r->auth != AUTH_NONE;
+	return audit_json(r->db, who ? r->user.id : 0, who ? r->user.login : "", r->id, action,
+			  entity, entity_id, before, after, &r->err);
 }
 
 static void reply_error(struct req *r)

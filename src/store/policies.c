@@ -77,9 +77,12 @@ static enum res read_person(struct db_stmt *st, struct arena *a, struct person *
 	return RES_OK;
 }
 
-enum res store_person_insert(struct db *db, const struct person *p, int64_t now, int64_t *id,
-			     struct err *e)
+enum res store_person_insert(struct db *db, struct person *p, int64_t now, struct err *e)
 {
+	if (!p->language)
+		p->language = "ru";
+	if (!p->time_zone)
+		p->time_zone = "Europe/Moscow";
 	struct db_stmt *st;
 	enum res r = db_prepare(db, sql_person_insert, &st, e);
 	if (r)
@@ -94,15 +97,16 @@ enum res store_person_insert(struct db *db, const struct person *p, int64_t now,
 	db_bind_text(st, 8, p->document);
 	db_bind_text(st, 9, p->address);
 	db_bind_text(st, 10, p->city);
-	db_bind_text(st, 11, p->language ? p->language : "ru");
-	db_bind_text(st, 12, p->time_zone ? p->time_zone : "Europe/Moscow");
+	db_bind_text(st, 11, p->language);
+	db_bind_text(st, 12, p->time_zone);
 	db_bind_i64(st, 13, now);
 	db_bind_i64(st, 14, now);
 	if (store_step(st, &r, e) == DB_ROW)
-		*id = db_col_i64(st, 0);
+		p->id = db_col_i64(st, 0);
 	else if (!r)
 		r = err_set(e, RES_INTERNAL, NULL, NULL, "no id returned");
 	db_reset(st);
+	p->created_at = p->updated_at = now;
 	return r;
 }
 

@@ -159,8 +159,9 @@ struct person {
 	const char *language, *time_zone;
 	int64_t created_at, updated_at;
 };
-enum res store_person_insert(struct db *db, const struct person *p, int64_t now, int64_t *id,
-			     struct err *e) WUR;
+/* Inserts p, filling in its id, times and the defaults it lacked
+ * (language ru, time zone Europe/Moscow). */
+enum res store_person_insert(struct db *db, struct person *p, int64_t now, struct err *e) WUR;
 enum res store_person_get(struct db *db, int64_t id, struct arena *a, struct person *out,
 			  struct err *e) WUR;
 /* The person a new policy belongs to: the same document number, else the

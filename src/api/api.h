@@ -71,6 +71,8 @@ struct loaded {
 enum res api_policy_load(struct req *r, const struct policy *pol, struct loaded *L) WUR;
 enum res api_policies_create(struct req *r);
 enum res api_policies_get(struct req *r);
+enum res api_policies_patch(struct req *r);
+enum res api_policies_history(struct req *r);
 enum res api_persons_get(struct req *r);
 enum res api_persons_active_policy(struct req *r);
 

@@ -191,6 +191,40 @@ static enum res decode_person(struct req *r, json_t *pj, struct person *p, int64
 	return RES_OK;
 }
 
+/* "packages": null or absent = all the program's; else a non-empty array of
+ * its package codes, kept as compact JSON text in the request's arena. */
+static enum res decode_packages(struct req *r, json_t *pk, const struct program_row *prow,
+				const char *program, const char **out)
+{
+	*out = NULL;
+	if (!pk || json_is_null(pk))
+		return RES_OK;
+	if (!json_is_array(pk) || json_array_size(pk) == 0)
+		return err_set(&r->err, RES_INVALID, "invalid_field", "packages",
+			       "packages must be a non-empty array of package codes");
+	json_t *def = json_loads(prow->definition, 0, NULL);
+	json_t *pkgs = json_object_get(def, "packages");
+	size_t i, k;
+	json_t *c, *d;
+	json_array_foreach(pk, i, c) {
+		bool ok = false;
+		json_array_foreach(pkgs, k, d) if (json_is_string(c) &&
+						   json_equal(json_object_get(d, "code"), c)) ok = true;
+		if (!ok) {
+			json_decref(def);
+			char f[32];
+			snprintf(f, sizeof f, "packages[%zu]", i);
+			return err_set(&r->err, RES_INVALID, "unknown_package", f,
+				       "%s is not a package of program %s", f, program);
+		}
+	}
+	json_decref(def);
+	char *text = json_dumps(pk, JSON_COMPACT);
+	*out = text ? arena_strdup(&r->arena, text) : NULL;
+	free(text);
+	return *out ? RES_OK : err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+}
+
 enum res api_policies_create(struct req *r)
 {
 	static const char *const keys[] = {"number", "program", "packages", "start_date", "end_date",
@@ -237,36 +271,9 @@ enum res api_policies_create(struct req *r)
 			     .sum_insured = sum_insured >= 0 ? sum_insured : prow.sum_insured};
 
 	/* held packages: all when not given; else each must be the program's */
-	json_t *pk = json_object_get(r->json, "packages");
-	if (pk && !json_is_null(pk)) {
-		json_t *def = json_loads(prow.definition, 0, NULL);
-		json_t *pkgs = json_object_get(def, "packages");
-		if (!json_is_array(pk) || json_array_size(pk) == 0) {
-			json_decref(def);
-			return err_set(&r->err, RES_INVALID, "invalid_field", "packages",
-				       "packages must be a non-empty array of package codes");
-		}
-		size_t i, k;
-		json_t *c, *d;
-		json_array_foreach(pk, i, c) {
-			bool ok = false;
-			json_array_foreach(pkgs, k, d) if (json_is_string(c) &&
-							   json_equal(json_object_get(d, "code"), c)) ok = true;
-			if (!ok) {
-				json_decref(def);
-				char f[32];
-				snprintf(f, sizeof f, "packages[%zu]", i);
-				return err_set(&r->err, RES_INVALID, "unknown_package", f,
-					       "%s is not a package of program %s", f, program);
-			}
-		}
-		json_decref(def);
-		pol.packages_json = json_dumps(pk, JSON_COMPACT);
-		char *kept = pol.packages_json ? arena_strdup(&r->arena, pol.packages_json) : NULL;
-		free((char *)pol.packages_json);
-		if (!(pol.packages_json = kept))
-			return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
-	}
+	if ((res = decode_packages(r, json_object_get(r->json, "packages"), &prow, program,
+				   &pol.packages_json)))
+		return res;
 	if (previous) {
 		struct policy prev;
 		res = store_policy_get(r->db, previous, &r->arena, &prev, &r->err);
@@ -386,4 +393,150 @@ enum res api_persons_active_policy(struct req *r)
 		return err_set(&r->err, RES_NOT_FOUND, "no_active_policy", NULL,
 			       "the person has no active policy on %s", date);
 	return req_json(r, 200, api_policy_json(&pol));
+}
+
+/* ---- PATCH /api/v1/policies/{number} ---- */
+
+enum res api_policies_patch(struct req *r)
+{
+	static const char *const keys[] = {"status", "start_date", "end_date", "packages",
+					   "sum_insured", "previous", "version", NULL};
+	struct policy old, pol;
+	enum res res;
+	if ((res = api_need_body(r)) || (res = jd_object(r->json, "", keys, &r->err)) ||
+	    (res = store_policy_get(r->db, r->params[0], &r->arena, &old, &r->err)))
+		return res;
+	pol = old;
+	int64_t version = 0, sum = -1;
+	const char *previous = NULL;
+	if ((res = jd_str(r->json, "status", false, 16, &pol.status, NULL, &r->err)) ||
+	    (res = jd_str(r->json, "start_date", false, 10, &pol.start_date, NULL, &r->err)) ||
+	    (res = jd_str(r->json, "end_date", false, 10, &pol.end_date, NULL, &r->err)) ||
+	    (res = jd_i64(r->json, "sum_insured", false, 0, INT64_MAX / 4, &sum, NULL, &r->err)) ||
+	    (res = jd_i64(r->json, "version", false, 1, INT64_MAX, &version, NULL, &r->err)))
+		return res;
+	/* optimistic locking: a client that read version N may say so */
+	if (version && version != old.version)
+		return err_set(&r->err, RES_CONFLICT, "version_conflict", "version",
+			       "the policy was changed meanwhile (now version %lld)",
+			       (long long)old.version);
+	if (sum >= 0)
+		pol.sum_insured = sum;
+	cdate s, e;
+	if (!date_parse(pol.start_date, strlen(pol.start_date), &s))
+		return err_set(&r->err, RES_INVALID, "invalid_field", "start_date",
+			       "start_date must be a date YYYY-MM-DD");
+	if (!date_parse(pol.end_date, strlen(pol.end_date), &e) || e < s)
+		return err_set(&r->err, RES_INVALID, "invalid_field", "end_date",
+			       "end_date must be a date YYYY-MM-DD, not before start_date");
+	if (strcmp(pol.status, "active") && strcmp(pol.status, "suspended") &&
+	    strcmp(pol.status, "cancelled"))
+		return err_set(&r->err, RES_INVALID, "invalid_field", "status",
+			       "status must be active, suspended or cancelled");
+	json_t *pk = json_object_get(r->json, "packages");
+	if (pk) {
+		struct program_row prow;
+		if ((res = store_program_get(r->db, old.program_code, &r->arena, &prow, &r->err)) ||
+		    (res = decode_packages(r, pk, &prow, old.program_code, &pol.packages_json)))
+			return res;
+	}
+	json_t *pv = json_object_get(r->json, "previous");
+	if (pv && json_is_null(pv)) {
+		pol.previous_id = 0;
+	} else if (pv) {
+		if ((res = jd_str(r->json, "previous", false, 64, &previous, NULL, &r->err)))
+			return res;
+		struct policy prev;
+		res = store_policy_get(r->db, previous, &r->arena, &prev, &r->err);
+		if (res == RES_NOT_FOUND)
+			return err_set(&r->err, RES_INVALID, "unknown_policy", "previous",
+				       "no policy %s to renew", previous);
+		if (res)
+			return res;
+		if (prev.id == old.id)
+			return err_set(&r->err, RES_INVALID, "invalid_field", "previous",
+				       "a policy cannot renew itself");
+		pol.previous_id = prev.id;
+	}
+	json_t *before = api_policy_json(&old);
+	bool same = old.previous_id == pol.previous_id && old.sum_insured == pol.sum_insured &&
+		    strcmp(old.status, pol.status) == 0 && strcmp(old.start_date, pol.start_date) == 0 &&
+		    strcmp(old.end_date, pol.end_date) == 0 &&
+		    (old.packages_json && pol.packages_json
+			     ? strcmp(old.packages_json, pol.packages_json) == 0
+			     : old.packages_json == pol.packages_json);
+	if (same) /* nothing changed: no new version, no audit entry */
+		return req_json(r, 200, before);
+	struct policy stored;
+	if ((res = store_policy_update(r->db, &pol, clock_now_us(), &r->err)) ||
+	    (res = store_policy_get(r->db, old.number, &r->arena, &stored, &r->err))) {
+		json_decref(before);
+		return res;
+	}
+	json_t *after = api_policy_json(&stored);
+	res = req_audit(r, "update", "policy", stored.id, before, after);
+	json_decref(before);
+	if (res) {
+		json_decref(after);
+		return res;
+	}
+	return req_json(r, 200, after);
+}
+
+/* ---- GET /api/v1/policies/{number}/history ---- */
+
+/* What differs between two versions, field by field; the bookkeeping
+ * fields every update touches are left out. */
+static json_t *changes_json(json_t *before, json_t *after)
+{
+	static const char *const skip[] = {"version", "created_at", "updated_at", "person", NULL};
+	json_t *out = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(after, k, v) {
+		bool skipped = false;
+		for (size_t i = 0; skip[i] && !skipped; i++)
+			skipped = strcmp(skip[i], k) == 0;
+		json_t *old = before ? json_object_get(before, k) : NULL;
+		if (skipped || (old && json_equal(old, v)))
+			continue;
+		json_array_append_new(out, json_pack("{s:s, s:O, s:O}", "field", k, "old",
+						     old ? old : json_null(), "new", v));
+	}
+	return out;
+}
+
+enum res api_policies_history(struct req *r)
+{
+	struct policy pol;
+	enum res res;
+	int64_t limit, offset, total = 0;
+	if ((res = req_paging(r, 100, 500, &limit, &offset)) ||
+	    (res = store_policy_get(r->db, r->params[0], &r->arena, &pol, &r->err)))
+		return res;
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)pol.id);
+	struct audit_rec *items;
+	size_t n;
+	if ((res = store_audit_list(r->db, "policy", id, limit, offset, &r->arena, &items, &n, &total,
+				    &r->err)))
+		return res;
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		struct audit_rec *a = &items[i];
+		json_t *before = a->before_json ? json_loads(a->before_json, 0, NULL) : NULL;
+		json_t *after = a->after_json ? json_loads(a->after_json, 0, NULL) : NULL;
+		json_t *ver = after ? json_object_get(after, "version") : NULL;
+		json_array_append_new(
+			arr, json_pack("{s:o, s:s, s:s, s:O, s:o, s:s}", "at", json_time(a->at), "actor",
+				       a->actor_login ? a->actor_login : "", "action", a->action,
+				       "version", ver ? ver : json_null(), "changes",
+				       after ? changes_json(before, after) : json_array(),
+				       "request_id", a->request_id ? a->request_id : ""));
+		json_decref(before);
+		json_decref(after);
+	}
+	return req_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total",
+					  (json_int_t)total, "limit", (json_int_t)limit, "offset",
+					  (json_int_t)offset));
 }

@@ -37,6 +37,8 @@ const struct route api_routes[] = {
 
 	{"POST", "/api/v1/policies", api_policies_create, SUPERVISION, 0, 16384, "Register a policy"},
 	{"GET", "/api/v1/policies/{number}", api_policies_get, ALL, 0, 0, "One policy with its person"},
+	{"PATCH", "/api/v1/policies/{number}", api_policies_patch, SUPERVISION, 0, 16384, "Change a policy (a new version)"},
+	{"GET", "/api/v1/policies/{number}/history", api_policies_history, ALL, 0, 0, "Every version of a policy: who, when, old and new"},
 	{"GET", "/api/v1/policies/{number}/coverage", api_policy_coverage, ALL, 0, 0, "Every limit: used and remaining"},
 	{"GET", "/api/v1/persons/{id}", api_persons_get, ALL, 0, 0, "An insured person with all policies"},
 	{"GET", "/api/v1/persons/{id}/active-policy", api_persons_active_policy, ALL, 0, 0, "The active policy on a date"},

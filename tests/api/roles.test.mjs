@@ -53,6 +53,8 @@ const TABLE = [
   // and evaluates. Unknown records answer 404 (allowed, nothing to show).
   { method: 'POST', path: '/api/v1/policies', who: SUPERVISION, ok: 400, req: () => ({ body: {} }) },
   { method: 'GET', path: '/api/v1/policies/{number}', who: ALL, ok: 404, req: () => ({ path: '/api/v1/policies/NO-SUCH-POLICY' }) },
+  { method: 'PATCH', path: '/api/v1/policies/{number}', who: SUPERVISION, ok: 404, req: () => ({ path: '/api/v1/policies/NO-SUCH-POLICY', body: { status: 'active' } }) },
+  { method: 'GET', path: '/api/v1/policies/{number}/history', who: ALL, ok: 404, req: () => ({ path: '/api/v1/policies/NO-SUCH-POLICY/history' }) },
   { method: 'GET', path: '/api/v1/policies/{number}/coverage', who: ALL, ok: 404, req: () => ({ path: '/api/v1/policies/NO-SUCH-POLICY/coverage' }) },
   { method: 'GET', path: '/api/v1/persons/{id}', who: ALL, ok: 200, req: () => ({ path: '/api/v1/persons/1' }) },
   { method: 'GET', path: '/api/v1/persons/{id}/active-policy', who: ALL, ok: [200, 404], req: () => ({ path: '/api/v1/persons/1/active-policy' }) },

@@ -67,6 +67,8 @@ struct loaded {
 	struct cov_plan *plan;
 	struct cov_usage *usage;
 	size_t nusage;
+	struct cov_ded_usage *ded; /* per_visit and per_case deductibles taken */
+	size_t nded;
 };
 enum res api_policy_load(struct req *r, const struct policy *pol, struct loaded *L) WUR;
 enum res api_policies_create(struct req *r);
@@ -83,6 +85,10 @@ enum res api_imports_template(struct req *r);
 /* coverage.c */
 enum res api_coverage_evaluate(struct req *r);
 enum res api_policy_coverage(struct req *r);
+enum res api_reservations_create(struct req *r);
+enum res api_reservations_get(struct req *r);
+enum res api_reservations_commit(struct req *r);
+enum res api_reservations_release(struct req *r);
 
 /* audit.c */
 enum res api_audit_list(struct req *r);

@@ -127,6 +127,30 @@ enum res api_policy_load(struct req *r, const struct policy *pol, struct loaded 
 			u->ndates = rows[i].ndays;
 		}
 	}
+
+	struct deduction_row *drows;
+	if ((res = store_deductions_load(r->db, pol->id, &r->arena, &drows, &n, &r->err)))
+		return res;
+	if (!(L->ded = arena_zalloc(&r->arena, (n + 1) * sizeof *L->ded)))
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const struct cov_deductible *d = NULL;
+		char key[160];
+		for (size_t k = 0; k < L->def.cov.ndeductibles && !d; k++) {
+			program_deductible_key(&L->def.cov.deductibles[k], key);
+			if (strcmp(key, drows[i].deductible_key) == 0)
+				d = &L->def.cov.deductibles[k];
+		}
+		if (!d)
+			continue; /* the program no longer has this deductible */
+		struct cov_ded_usage *u = &L->ded[L->nded++];
+		u->deductible_id = d->id;
+		u->provider = *drows[i].provider ? drows[i].provider : NULL;
+		u->case_id = drows[i].case_id;
+		u->taken = drows[i].taken;
+		if (*drows[i].day && !date_parse(drows[i].day, strlen(drows[i].day), &u->date))
+			return err_set(&r->err, RES_INTERNAL, NULL, NULL, "stored day");
+	}
 	return RES_OK;
 }
 

@@ -6,6 +6,8 @@
 #define ALL ROLES_ALL
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
 #define SUPERVISION (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
+/* who orders services and settles claims: everyone but finance */
+#define OPERATIONS (ROLES_ALL & ~ROLE_BIT(ROLE_FINANCE))
 
 const struct route api_routes[] = {
 	{"GET", "/healthz", api_health, 0, ROUTE_PUBLIC | ROUTE_OWN_TX, 0, "Liveness and database check"},
@@ -45,6 +47,10 @@ const struct route api_routes[] = {
 	{"POST", "/api/v1/imports/policies", api_imports_policies, SUPERVISION, ROUTE_RAW_BODY, 256u << 20, "Import a policy list (CSV)"},
 	{"GET", "/api/v1/imports/policies/template.csv", api_imports_template, ALL, 0, 0, "The policy list template"},
 	{"POST", "/api/v1/coverage/evaluate", api_coverage_evaluate, ALL, ROUTE_READS, 262144, "What-if coverage of service lines"},
+	{"POST", "/api/v1/coverage/reservations", api_reservations_create, OPERATIONS, 0, 262144, "Reserve coverage for service lines"},
+	{"GET", "/api/v1/coverage/reservations/{id}", api_reservations_get, ALL, 0, 0, "One reservation"},
+	{"POST", "/api/v1/coverage/reservations/{id}/commit", api_reservations_commit, ALL, 0, 0, "Commit a held reservation"},
+	{"POST", "/api/v1/coverage/reservations/{id}/release", api_reservations_release, OPERATIONS, 0, 0, "Give a reservation's coverage back"},
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -716,6 +716,8 @@ static enum res eval_line(struct eval *ev, const struct cov_request *req, const 
 	/* R3: deductibles on the covered base */
 	int64_t base = qty * in->unit_price; /* <= amount: no overflow */
 	int64_t rem = base;
+	if (sp->ndeds && !(o->ded_takes = arena_alloc(ev->a, sp->ndeds * sizeof *o->ded_takes)))
+		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
 	for (uint16_t k = 0; k < sp->ndeds && rem > 0; k++) {
 		const struct cov_deductible *d = &prog->deductibles[sp->deds[k]];
 		int64_t take = 0;
@@ -741,6 +743,9 @@ static enum res eval_line(struct eval *ev, const struct cov_request *req, const 
 			int64_t left = d->value - dl->taken;
 			take = left > 0 ? min64(left, rem) : 0;
 			dl->taken += take;
+			if (take > 0)
+				o->ded_takes[o->nded_takes++] = (struct cov_ded_take){
+					d->id, d->kind, dl->provider, dl->date, dl->case_id, take};
 			break;
 		}
 		}

@@ -159,6 +159,17 @@ struct cov_touch {
 	int64_t remaining_before, remaining_after;
 };
 
+/* What a line took of a per_visit or per_case deductible: the ledger keeps
+ * it so that a later request of the same visit or case does not take it
+ * again. per_visit: provider and date, case_id 0; per_case: case_id. */
+struct cov_ded_take {
+	int64_t deductible_id;
+	enum cov_ded_kind kind;
+	const char *provider; /* per_visit; NULL when the request named none */
+	cdate date;           /* per_visit */
+	int64_t case_id;      /* per_case */
+	int64_t taken;        /* > 0 */
+};
 struct cov_line_out {
 	int64_t amount;            /* quantity x unit price */
 	int64_t covered_quantity;
@@ -170,6 +181,8 @@ struct cov_line_out {
 	int package;               /* index of the covering package, or -1 */
 	struct cov_touch *touches;
 	size_t ntouches;
+	struct cov_ded_take *ded_takes;
+	size_t nded_takes;
 };
 
 struct cov_request {

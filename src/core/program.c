@@ -56,6 +56,26 @@ void program_limit_key(const struct cov_limit *l, char out[160])
 			 measure_name(l->measure), period_name(l->period));
 }
 
+static const char *ded_kind_name(enum cov_ded_kind k)
+{
+	switch (k) {
+	case COV_DED_PER_LINE: return "per_line";
+	case COV_DED_PER_VISIT: return "per_visit";
+	case COV_DED_PER_CASE: return "per_case";
+	case COV_DED_PERCENT: return "percent";
+	}
+	return "";
+}
+
+void program_deductible_key(const struct cov_deductible *d, char out[160])
+{
+	if (d->scope.kind == COV_SCOPE_PROGRAM)
+		snprintf(out, 160, "program|%s", ded_kind_name(d->kind));
+	else
+		snprintf(out, 160, "%s:%s|%s", scope_kind_name(d->scope.kind), d->scope.code,
+			 ded_kind_name(d->kind));
+}
+
 static bool has_service(const struct program_def *p, const char *code)
 {
 	for (size_t i = 0; i < p->nservices; i++)
@@ -204,6 +224,17 @@ enum res program_validate(const struct program_def *p, struct err *e)
 			return FIELD(f, "deductibles[%zu].min", i),
 			       err_set(e, RES_INVALID, "invalid_field", f,
 				       "min and max apply to percent deductibles only");
+		char key[160], other[160];
+		program_deductible_key(d, key);
+		for (size_t k = 0; k < i; k++) {
+			program_deductible_key(&p->cov.deductibles[k], other);
+			if (strcmp(key, other) == 0)
+				return FIELD(f, "deductibles[%zu]", i),
+				       err_set(e, RES_INVALID, "duplicate", f,
+					       "a deductible of the same kind on the same scope is "
+					       "already at deductibles[%zu]",
+					       k);
+		}
 	}
 	for (size_t i = 0; i < p->cov.nexclusions; i++) {
 		const struct cov_exclusion *x = &p->cov.exclusions[i];

@@ -54,6 +54,8 @@ enum res program_validate(const struct program_def *p, struct err *e) WUR;
 /* The stable key of a limit, used by the consumption ledger:
  * "service:GP|count|month", "program|amount|term". out holds 160 bytes. */
 void program_limit_key(const struct cov_limit *l, char out[160]);
+/* The same for a deductible: "package:DENT|per_visit", "program|per_case". */
+void program_deductible_key(const struct cov_deductible *d, char out[160]);
 
 /* A code: 1..64 of [A-Za-z0-9._-]. */
 bool program_code_valid(const char *s);

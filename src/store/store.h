@@ -209,6 +209,62 @@ struct usage_row {
 enum res store_usage_load(struct db *db, int64_t policy_id, struct arena *a,
 			  struct usage_row **rows, size_t *n, struct err *e) WUR;
 
+/* ---- reservations against the ledger (store/ledger.c) ---- */
+
+/* Take the policy's row lock until the end of the transaction, so that two
+ * requests reserving on one policy run one after the other (PostgreSQL:
+ * SELECT ... FOR UPDATE; SQLite writers are already serialised by BEGIN
+ * IMMEDIATE). Call before reading the usage the reservation builds on. */
+enum res store_policy_lock(struct db *db, int64_t policy_id, struct err *e) WUR;
+
+struct reservation {
+	int64_t id, policy_id, case_id;
+	const char *reference;    /* NULL = none */
+	const char *status;       /* held, committed, released */
+	const char *request_json, *result_json;
+	int64_t covered_amount;
+	int64_t created_by;       /* 0 = the system */
+	int64_t created_at, expires_at, updated_at;
+	const char *policy_number; /* filled by the getters */
+};
+enum res store_reservation_insert(struct db *db, struct reservation *r, struct err *e) WUR;
+enum res store_reservation_get(struct db *db, int64_t id, struct arena *a, struct reservation *out,
+			       struct err *e) WUR;
+/* found = false when no reservation has this reference. */
+enum res store_reservation_by_reference(struct db *db, const char *reference, struct arena *a,
+					struct reservation *out, bool *found, struct err *e) WUR;
+enum res store_reservation_set_status(struct db *db, int64_t id, const char *status, int64_t now,
+				      struct err *e) WUR;
+/* Held reservations of a policy whose time is up. */
+enum res store_reservations_expired(struct db *db, int64_t policy_id, int64_t now,
+				    struct arena *a, int64_t **ids, size_t *n, struct err *e) WUR;
+
+/* One thing a reservation consumed. kind 'l' (a limit: used is the amount
+ * or count; a days limit has day set and used 0) or 'd' (a per_visit or
+ * per_case deductible: provider and day, or case_id; used is what it took). */
+struct ledger_entry {
+	char kind;
+	const char *key;          /* program_limit_key / "sum_insured" / program_deductible_key */
+	const char *window_first; /* limits: "" for case windows; deductibles: "" */
+	int64_t case_id;
+	const char *provider;     /* "" = none */
+	const char *day;          /* "" = none */
+	int64_t used;
+};
+/* Record an entry of a reservation and add it to the running totals. */
+enum res store_ledger_add(struct db *db, int64_t reservation_id, int64_t policy_id,
+			  const struct ledger_entry *x, int64_t now, struct err *e) WUR;
+/* Take a reservation's entries out of the totals and delete them. */
+enum res store_ledger_remove(struct db *db, int64_t reservation_id, int64_t policy_id,
+			     int64_t now, struct err *e) WUR;
+
+struct deduction_row {
+	const char *deductible_key, *provider, *day; /* "" = none */
+	int64_t case_id, taken;
+};
+enum res store_deductions_load(struct db *db, int64_t policy_id, struct arena *a,
+			       struct deduction_row **rows, size_t *n, struct err *e) WUR;
+
 /* ---- reference data of the demo set ---- */
 #include "core/demo.h"
 enum res store_demo_insurer(struct db *db, const struct demo_insurer *x, int64_t now,

@@ -11,6 +11,7 @@ import { useServer, signedIn, expectError, ROLES, STRONG_PASSWORD, createUser } 
 const ALL = ROLES;
 const ADMIN = ['admin'];
 const SUPERVISION = ['admin', 'supervisor'];
+const OPERATIONS = ROLES.filter((r) => r !== 'finance');
 const PUBLIC = 'public';
 
 /*
@@ -59,6 +60,10 @@ const TABLE = [
   { method: 'GET', path: '/api/v1/persons/{id}', who: ALL, ok: 200, req: () => ({ path: '/api/v1/persons/1' }) },
   { method: 'GET', path: '/api/v1/persons/{id}/active-policy', who: ALL, ok: [200, 404], req: () => ({ path: '/api/v1/persons/1/active-policy' }) },
   { method: 'POST', path: '/api/v1/coverage/evaluate', who: ALL, ok: 400, req: () => ({ body: {} }) },
+  { method: 'POST', path: '/api/v1/coverage/reservations', who: OPERATIONS, ok: 400, req: () => ({ body: {} }) },
+  { method: 'GET', path: '/api/v1/coverage/reservations/{id}', who: ALL, ok: 404, req: () => ({ path: '/api/v1/coverage/reservations/999999' }) },
+  { method: 'POST', path: '/api/v1/coverage/reservations/{id}/commit', who: ALL, ok: 404, req: () => ({ path: '/api/v1/coverage/reservations/999999/commit' }) },
+  { method: 'POST', path: '/api/v1/coverage/reservations/{id}/release', who: OPERATIONS, ok: 404, req: () => ({ path: '/api/v1/coverage/reservations/999999/release' }) },
   // policy list import: an empty file is refused (nothing imported)
   { method: 'POST', path: '/api/v1/imports/policies', who: SUPERVISION, ok: 400, req: () => ({ raw: '' }) },
   { method: 'GET', path: '/api/v1/imports/policies/template.csv', who: ALL, ok: 200 },

@@ -367,6 +367,20 @@ static void t_deductibles(void **state)
 	assert_int_equal(F.out[10].deductible, 50000);
 	assert_int_equal(F.out[11].deductible, 20000);
 	assert_int_equal(F.out[11].covered_amount, 30000);
+	/* what the ledger keeps: only per_visit and per_case takes */
+	assert_int_equal(F.out[0].nded_takes, 0);
+	assert_int_equal(F.out[2].nded_takes, 0);
+	assert_int_equal(F.out[6].nded_takes, 1);
+	assert_int_equal(F.out[6].ded_takes[0].deductible_id, 3);
+	assert_int_equal(F.out[6].ded_takes[0].kind, COV_DED_PER_VISIT);
+	assert_int_equal(F.out[6].ded_takes[0].date, D("2026-02-01"));
+	assert_int_equal(F.out[6].ded_takes[0].taken, 100000);
+	assert_int_equal(F.out[7].ded_takes[0].taken, 50000);
+	assert_int_equal(F.out[8].nded_takes, 0);
+	assert_int_equal(F.out[9].ded_takes[0].date, D("2026-02-02"));
+	assert_int_equal(F.out[10].ded_takes[0].kind, COV_DED_PER_CASE);
+	assert_int_equal(F.out[10].ded_takes[0].deductible_id, 4);
+	assert_int_equal(F.out[11].ded_takes[0].taken, 20000);
 
 	/* a per-visit deductible already taken for this visit (stored) */
 	F.req.nlines = 0;
@@ -375,6 +389,9 @@ static void t_deductibles(void **state)
 	line("FILL", 1, 100000, "2026-02-01");
 	run();
 	assert_int_equal(F.out[0].deductible, 10000);
+	assert_int_equal(F.out[0].nded_takes, 1);
+	assert_string_equal(F.out[0].ded_takes[0].provider, "CLINIC");
+	assert_int_equal(F.out[0].ded_takes[0].taken, 10000);
 }
 
 static void t_percent_rounding(void **state)

@@ -95,6 +95,7 @@ static void c_limit_two_keys(json_t *j) { json_object_set_new(at(j, "limits", 1)
 static void c_limit_measure(json_t *j) { json_object_set_new(at(j, "limits", 0), "measure", json_string("weight")); }
 static void c_limit_period(json_t *j) { json_object_set_new(at(j, "limits", 0), "period", json_string("year")); }
 static void c_limit_dup(json_t *j) { json_array_append(json_object_get(j, "limits"), at(j, "limits", 1)); }
+static void c_ded_dup(json_t *j) { json_array_append(json_object_get(j, "deductibles"), at(j, "deductibles", 0)); }
 static void c_limit_unknown(json_t *j) { json_object_set_new(at(j, "limits", 2), "note", json_string("x")); }
 static void c_percent_big(json_t *j) { json_object_set_new(at(j, "deductibles", 0), "value", json_integer(10001)); }
 static void c_min_max(json_t *j) { json_object_set_new(at(j, "deductibles", 0), "min", json_integer(900000)); }
@@ -127,6 +128,7 @@ static void t_errors_name_fields(void **state)
 	expect("period", c_limit_period, "limits[0].period");
 	expect("duplicate limit", c_limit_dup, "limits[7]");
 	expect("unknown limit field", c_limit_unknown, "limits[2].note");
+	expect("duplicate deductible", c_ded_dup, "deductibles[2]");
 	expect("percent over 100", c_percent_big, "deductibles[0].value");
 	expect("min above max", c_min_max, "deductibles[0].max");
 	expect("min/max on a fixed deductible", c_minmax_fixed, "deductibles[1].min");

@@ -5,13 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# libminizip-dev does not pull in zlib1g-dev, whose zlib.h its unzip.h includes.
+# libreoffice-calc-nogui: the XLSX import tests save CSV as XLSX with
+# `libreoffice --headless --convert-to xlsx`, as a user's spreadsheet would.
 want=(build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
       libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev libsodium-dev
-      libcmocka-dev postgresql postgresql-client nodejs npm chromium
-      fonts-noto-core fonts-noto-cjk wrk nginx-light curl python3)
+      libminizip-dev zlib1g-dev libexpat1-dev
+      libcmocka-dev postgresql postgresql-client nodejs npm chromium libreoffice-calc-nogui
+      fonts-noto-core fonts-noto-cjk wrk nginx-light curl python3 time)
 case "${1:-all}" in
   build) want=(build-essential pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
-               libsqlite3-dev sqlite3 libpq-dev libsodium-dev) ;;
+               libsqlite3-dev sqlite3 libpq-dev libsodium-dev libminizip-dev zlib1g-dev
+               libexpat1-dev) ;;
   all) ;;
   *) echo "usage: $0 [build|all]" >&2; exit 2 ;;
 esac

@@ -1,12 +1,17 @@
 #include "api/imports.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "base/clock.h"
 #include "http/http.h"
 #include "formats/csv.h"
+#include "formats/xlsx.h"
 
 /* A set of policy numbers seen in this file (duplicates are an error). */
 struct strset {
@@ -77,6 +82,9 @@ struct importer {
 	struct pcol_map map;
 	bool have_header;
 	bool header_bad;
+	bool date_serials, date1904;
+	int64_t import_id; /* the imports row of a real run (0 in a dry run) */
+	size_t bytes;      /* of the file, as read */
 	struct strset numbers;
 	struct prog_cache progs[32];
 	size_t nprogs;
@@ -114,6 +122,12 @@ void importer_free(struct importer *im)
 	}
 	arena_free(&im->row_arena);
 	free(im);
+}
+
+void importer_set_dates(struct importer *im, bool serials, bool date1904)
+{
+	im->date_serials = serials;
+	im->date1904 = date1904;
 }
 
 bool importer_failed(const struct importer *im, struct err *e)
@@ -236,14 +250,11 @@ static int apply(struct importer *im, const struct policy_input *in, const struc
 		return fatal(im, &e);
 	int64_t person_id = found.id;
 	if (!have) {
+		/* audited by the import's own entry: the person carries its id */
+		want.import_id = im->import_id;
 		if ((r = store_person_insert(im->db, &want, now, &e)))
 			return fatal(im, &e);
 		person_id = want.id;
-		json_t *pj = api_person_json(&want);
-		r = audit(im, "create", "person", person_id, NULL, pj, &e);
-		json_decref(pj);
-		if (r)
-			return fatal(im, &e);
 	}
 	json_t *pk = packages_json(in);
 	char *pk_text = pk ? json_dumps(pk, JSON_COMPACT) : NULL;
@@ -259,15 +270,10 @@ static int apply(struct importer *im, const struct policy_input *in, const struc
 	if (r && r != RES_NOT_FOUND)
 		return fatal(im, &e);
 	if (r == RES_NOT_FOUND) {
+		/* audited by the import's own entry: the policy carries its id, and
+		 * its history starts with the import (GET …/history) */
+		pol.import_id = im->import_id;
 		if ((r = store_policy_insert(im->db, &pol, now, &pol.id, &e)))
-			return fatal(im, &e);
-		struct policy stored;
-		if ((r = store_policy_get(im->db, in->number, a, &stored, &e)))
-			return fatal(im, &e);
-		json_t *aj = api_policy_json(&stored);
-		r = audit(im, "create", "policy", stored.id, NULL, aj, &e);
-		json_decref(aj);
-		if (r)
 			return fatal(im, &e);
 		im->rep->created++;
 		return 0;
@@ -299,15 +305,16 @@ static int apply(struct importer *im, const struct policy_input *in, const struc
 	return 0;
 }
 
-int importer_csv_row(void *ctx, size_t row, const struct slice *f, size_t n)
+int importer_row(void *ctx, size_t row, const struct slice *f, size_t n)
 {
 	struct importer *im = ctx;
 	if (!im->have_header) {
 		im->have_header = true;
 		struct import_issue tmp[PCOL__COUNT + CSV_MAX_FIELDS];
 		size_t k = pcol_map_header(f, n, &im->map, tmp, sizeof tmp / sizeof tmp[0]);
+		/* the header is the first filled row: in a sheet it may be below row 1 */
 		for (size_t i = 0; i < k; i++)
-			issue(im, tmp[i].row, tmp[i].column, "%s", tmp[i].message);
+			issue(im, row, tmp[i].column, "%s", tmp[i].message);
 		im->header_bad = k > 0;
 		return 0;
 	}
@@ -320,7 +327,8 @@ int importer_csv_row(void *ctx, size_t row, const struct slice *f, size_t n)
 	arena_free(&im->row_arena);
 	struct policy_input in;
 	struct import_issue tmp[16];
-	size_t k = policy_input_decode(&im->map, row, f, n, false, false, &im->row_arena, &in, tmp, 16);
+	size_t k = policy_input_decode(&im->map, row, f, n, im->date_serials, im->date1904,
+				       &im->row_arena, &in, tmp, 16);
 	for (size_t i = 0; i < k; i++)
 		issue(im, tmp[i].row, tmp[i].column, "%s", tmp[i].message);
 	if (k)
@@ -360,40 +368,180 @@ int importer_csv_row(void *ctx, size_t row, const struct slice *f, size_t n)
 
 /* ---- shared by the CLI and the API ---- */
 
-enum res import_policies_run(struct db *db, const char *data, size_t len, bool dry_run,
-			     int64_t actor_id, const char *actor_login, const char *request_id,
-			     struct import_report *rep, struct err *e)
+/* The reader's own complaint (malformed file, a limit reached) as an issue. */
+static void reader_issue(struct import_report *rep, size_t row, const char *message)
 {
-	if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0)
-		return err_set(e, RES_UNPROCESSABLE, "unsupported_format", "file",
-			       "this is an XLSX workbook: XLSX import is not available yet, save the "
-			       "sheet as CSV (UTF-8)");
-	struct importer *im = importer_new(db, dry_run, actor_id, actor_login, request_id, rep);
-	struct csv *c = im ? csv_new(0, importer_csv_row, im) : NULL;
-	if (!c) {
-		importer_free(im);
-		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+	rep->errors++;
+	if (rep->nissues < IMPORT_MAX_ISSUES) {
+		struct import_issue *x = &rep->issues[rep->nissues++];
+		x->row = row;
+		x->column = NULL;
+		snprintf(x->message, sizeof x->message, "%s", message);
 	}
-	enum res r = RES_OK;
-	int rc = csv_feed(c, data, len);
+}
+
+/* The first worksheet of a workbook; its date cells arrive as ISO dates
+ * already, and serial numbers in a date column are accepted as well. */
+static int run_xlsx(struct importer *im, const char *data, size_t len, struct import_report *rep,
+		    bool *nomem)
+{
+	struct xlsx *x = xlsx_new(data, len);
+	if (!x) {
+		*nomem = true;
+		return -1;
+	}
+	int rc = xlsx_open(x);
+	if (!rc) {
+		importer_set_dates(im, true, xlsx_date1904(x));
+		rc = xlsx_read(x, importer_row, im);
+	}
+	if (rc < 0 && !importer_failed(im, NULL))
+		reader_issue(rep, xlsx_error_row(x), xlsx_error(x));
+	xlsx_free(x);
+	return rc;
+}
+
+/* A CSV file, from memory or read from fd in chunks (the command line
+ * streams a file of any size in constant memory). */
+static int run_csv(struct importer *im, const struct import_source *src,
+		   crypto_hash_sha256_state *sha, struct import_report *rep, bool *nomem)
+{
+	struct csv *c = csv_new(0, importer_row, im);
+	if (!c) {
+		*nomem = true;
+		return -1;
+	}
+	int rc = 0;
+	if (src->fd < 0) {
+		crypto_hash_sha256_update(sha, (const unsigned char *)src->data, src->len);
+		rc = csv_feed(c, src->data, src->len);
+	} else {
+		char *chunk = malloc(1u << 20);
+		if (!chunk) {
+			csv_free(c);
+			*nomem = true;
+			return -1;
+		}
+		for (;;) {
+			ssize_t got = read(src->fd, chunk, 1u << 20);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0) {
+				struct err e;
+				err_set(&e, RES_IO, NULL, "file", "cannot read the file: %s", strerror(errno));
+				fatal(im, &e);
+				rc = -1;
+				break;
+			}
+			if (got == 0)
+				break;
+			im->bytes += (size_t)got;
+			crypto_hash_sha256_update(sha, (const unsigned char *)chunk, (size_t)got);
+			if ((rc = csv_feed(c, chunk, (size_t)got)))
+				break;
+		}
+		free(chunk);
+	}
 	if (!rc)
 		rc = csv_finish(c);
-	if (importer_failed(im, e))
-		r = e->res ? e->res : RES_DB;
-	else if (rc < 0) {
-		rep->errors++;
-		if (rep->nissues < IMPORT_MAX_ISSUES) {
-			struct import_issue *x = &rep->issues[rep->nissues++];
-			x->row = csv_rows(c) + 1;
-			x->column = NULL;
-			snprintf(x->message, sizeof x->message, "%s", csv_error(c));
-		}
+	if (rc < 0 && !importer_failed(im, NULL))
+		reader_issue(rep, csv_rows(c) + 1, csv_error(c));
+	csv_free(c);
+	return rc;
+}
+
+/* A real run is recorded (table imports) before its rows, so that what it
+ * creates can carry its id, and audited as one entry when it succeeds. */
+static enum res import_begin(struct importer *im, const char *file_name, bool xlsx,
+			     struct import_rec *rec, struct err *e)
+{
+	int64_t now = clock_now_us();
+	*rec = (struct import_rec){.kind = "policies", .file_name = file_name,
+				   .format = xlsx ? "xlsx" : "csv", .sha256 = "",
+				   .actor_id = im->actor_id,
+				   .actor_login = im->actor_login, .request_id = im->request_id,
+				   .started_at = now, .finished_at = now};
+	enum res r = store_import_begin(im->db, rec, e);
+	im->import_id = rec->id;
+	return r;
+}
+
+static enum res import_finish(struct importer *im, struct import_rec *rec, const char *sha256,
+			      struct err *e)
+{
+	rec->sha256 = sha256;
+	rec->bytes = (int64_t)im->bytes;
+	const struct import_report *rep = im->rep;
+	rec->rows = (int64_t)rep->rows;
+	rec->created = (int64_t)rep->created;
+	rec->updated = (int64_t)rep->updated;
+	rec->unchanged = (int64_t)rep->unchanged;
+	rec->finished_at = clock_now_us();
+	enum res r = store_import_finish(im->db, rec, e);
+	if (r)
+		return r;
+	json_t *after = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "kind", rec->kind,
+				  "file_name", rec->file_name, "format", rec->format, "sha256", rec->sha256,
+				  "bytes", (json_int_t)rec->bytes, "rows", (json_int_t)rec->rows,
+				  "created", (json_int_t)rec->created, "updated",
+				  (json_int_t)rec->updated, "unchanged", (json_int_t)rec->unchanged);
+	r = audit(im, "import", "import", rec->id, NULL, after, e);
+	json_decref(after);
+	return r;
+}
+
+enum res import_policies_source(struct db *db, const char *file_name,
+				const struct import_source *src, bool dry_run, int64_t actor_id,
+				const char *actor_login, const char *request_id,
+				struct import_report *rep, struct err *e)
+{
+	struct importer *im = importer_new(db, dry_run, actor_id, actor_login, request_id, rep);
+	if (!im)
+		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+	bool nomem = false, xlsx = src->fd < 0 && src->len >= 4 &&
+				   memcmp(src->data, "PK\x03\x04", 4) == 0;
+	struct import_rec rec = {0};
+	enum res r = RES_OK;
+	if (!dry_run && (r = import_begin(im, file_name ? file_name : "", xlsx, &rec, e))) {
+		importer_free(im);
+		return r;
 	}
+	crypto_hash_sha256_state sha;
+	crypto_hash_sha256_init(&sha);
+	if (xlsx) {
+		crypto_hash_sha256_update(&sha, (const unsigned char *)src->data, src->len);
+		im->bytes = src->len;
+		run_xlsx(im, src->data, src->len, rep, &nomem);
+	} else {
+		if (src->fd < 0)
+			im->bytes = src->len;
+		run_csv(im, src, &sha, rep, &nomem);
+	}
+	if (nomem)
+		r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+	else if (importer_failed(im, e))
+		r = e->res ? e->res : RES_DB;
 	if (!r && rep->rows == 0 && rep->errors == 0) {
 		rep->errors++;
 		rep->issues[rep->nissues++] = (struct import_issue){1, NULL, "the file has no data rows"};
 	}
-	csv_free(c);
+	if (!r && !dry_run && rep->errors == 0) {
+		unsigned char hash[crypto_hash_sha256_BYTES];
+		char hex[crypto_hash_sha256_BYTES * 2 + 1];
+		crypto_hash_sha256_final(&sha, hash);
+		sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+		r = import_finish(im, &rec, hex, e);
+		rep->import_id = rec.id;
+	}
 	importer_free(im);
 	return r;
+}
+
+enum res import_policies_run(struct db *db, const char *file_name, const char *data, size_t len,
+			     bool dry_run, int64_t actor_id, const char *actor_login,
+			     const char *request_id, struct import_report *rep, struct err *e)
+{
+	struct import_source src = {.data = data, .len = len, .fd = -1};
+	return import_policies_source(db, file_name, &src, dry_run, actor_id, actor_login,
+				      request_id, rep, e);
 }

@@ -1,6 +1,6 @@
-/* POST /api/v1/imports/policies[?dry_run=true]: the body is the file (CSV,
- * UTF-8). The answer is the report; a real run with any bad row writes
- * nothing and answers 422 with the same report. GET
+/* POST /api/v1/imports/policies[?dry_run=true]: the body is the file (CSV
+ * in UTF-8, or an XLSX workbook). The answer is the report; a real run with
+ * any bad row writes nothing and answers 422 with the same report. GET
  * /api/v1/imports/policies/template.csv is the documented template. */
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +15,9 @@ static json_t *report_json(const struct import_report *rep, bool dry_run)
 		json_array_append_new(issues, json_pack("{s:I, s:o, s:s}", "row", (json_int_t)rep->issues[i].row,
 							"column", rep->issues[i].column ? json_string(rep->issues[i].column) : json_null(),
 							"message", rep->issues[i].message));
-	return json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "dry_run", dry_run, "applied",
-			 !dry_run && rep->errors == 0, "rows", (json_int_t)rep->rows, "created",
+	return json_pack("{s:b, s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:o}", "dry_run", dry_run, "applied",
+			 !dry_run && rep->errors == 0, "import_id",
+			 rep->import_id ? json_integer(rep->import_id) : json_null(), "rows", (json_int_t)rep->rows, "created",
 			 (json_int_t)rep->created, "updated", (json_int_t)rep->updated, "unchanged",
 			 (json_int_t)rep->unchanged, "errors", (json_int_t)rep->errors, "issues", issues);
 }
@@ -32,8 +33,12 @@ enum res api_imports_policies(struct req *r)
 	struct import_report *rep = malloc(sizeof *rep);
 	if (!rep)
 		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
-	enum res res = import_policies_run(r->db, r->body, r->body_len, dry_run, r->user.id,
-					   r->user.login, r->id, rep, &r->err);
+	const char *name = req_query(r, "file_name");
+	if (name && (strlen(name) > 255 || !*name))
+		return free(rep), err_set(&r->err, RES_INVALID, "invalid_field", "file_name",
+					  "file_name must be 1..255 characters");
+	enum res res = import_policies_run(r->db, name ? name : "upload", r->body, r->body_len,
+					   dry_run, r->user.id, r->user.login, r->id, rep, &r->err);
 	if (!res) {
 		json_t *j = report_json(rep, dry_run);
 		if (dry_run || rep->errors) {

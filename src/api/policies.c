@@ -560,6 +560,41 @@ enum res api_policies_history(struct req *r)
 		json_decref(before);
 		json_decref(after);
 	}
+	/* a policy an import created has no entry of its own: the import's is
+	 * its first one, with version 1 as the oldest change's "before" (or the
+	 * policy as it is, when it never changed) */
+	if (pol.import_id) {
+		int64_t audit_total = total++;
+		if ((int64_t)n < limit && offset + (int64_t)n == audit_total) {
+			struct import_rec imp;
+			json_t *v1 = NULL;
+			if ((res = store_import_get(r->db, pol.import_id, &r->arena, &imp, &r->err))) {
+				json_decref(arr);
+				return res;
+			}
+			if (audit_total > 0) {
+				struct audit_rec *oldest;
+				size_t k;
+				int64_t t2;
+				if ((res = store_audit_list(r->db, "policy", id, 1, audit_total - 1,
+							    &r->arena, &oldest, &k, &t2, &r->err))) {
+					json_decref(arr);
+					return res;
+				}
+				if (k && oldest->before_json)
+					v1 = json_loads(oldest->before_json, 0, NULL);
+			}
+			if (!v1)
+				v1 = api_policy_json(&pol);
+			json_array_append_new(
+				arr, json_pack("{s:o, s:s, s:s, s:i, s:o, s:s, s:I}", "at",
+					       json_time(imp.finished_at), "actor", imp.actor_login,
+					       "action", "create", "version", 1, "changes",
+					       changes_json(NULL, v1), "request_id", imp.request_id,
+					       "import_id", (json_int_t)imp.id));
+			json_decref(v1);
+		}
+	}
 	return req_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total",
 					  (json_int_t)total, "limit", (json_int_t)limit, "offset",
 					  (json_int_t)offset));

@@ -55,6 +55,26 @@ static bool digits(const char *s, int n, int *out)
 	return true;
 }
 
+bool date_from_serial(int64_t serial, bool date1904, cdate *out)
+{
+	cdate base;
+	if (date1904) {
+		if (serial < 0)
+			return false;
+		base = date_from_ymd(1904, 1, 1);
+	} else {
+		if (serial == 60 || serial < 1)
+			return false;
+		base = date_from_ymd(1899, 12, 31);
+		if (serial > 60)
+			serial--;
+	}
+	if (serial > date_from_ymd(9999, 12, 31) - base)
+		return false;
+	*out = base + (cdate)serial;
+	return true;
+}
+
 bool date_parse(const char *s, size_t n, cdate *out)
 {
 	int y, m, d;

@@ -23,6 +23,12 @@ bool date_parse(const char *s, size_t n, cdate *out);
 void date_format(cdate date, char out[11]);
 bool date_is_leap(int y);
 int date_days_in_month(int y, int m);
+/* A spreadsheet day number (Excel, LibreOffice). The 1900 system counts
+ * 1900-01-01 as day 1 and keeps Lotus 1-2-3's 29 February 1900, a day that
+ * never was, as day 60, so days from 61 on are one ahead of the true count;
+ * the 1904 system (old Mac workbooks) counts 1904-01-01 as day 0. False for
+ * day 60 and days before the first (1 or 0), and after 9999-12-31. */
+bool date_from_serial(int64_t serial, bool date1904, cdate *out);
 /* Same day n years later; 29 February becomes 28 February in a common year. */
 cdate date_add_years(cdate date, int n);
 /* Same day n months later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb). */

@@ -91,8 +91,8 @@ size_t pcol_map_header(const struct slice *f, size_t n, struct pcol_map *map,
 	return k;
 }
 
-/* Excel's day 60 is 29 Feb 1900, a day that never was; serials from 61 on
- * are one ahead of the true count from 31 Dec 1899. */
+/* Serials are whole days (core/date.h date_from_serial); a time of day
+ * after the point is ignored. */
 bool import_date_parse(const char *s, size_t n, bool serials, bool date1904, cdate *out)
 {
 	if (date_parse(s, n, out))
@@ -107,26 +107,12 @@ bool import_date_parse(const char *s, size_t n, bool serials, bool date1904, cda
 	size_t i = 0;
 	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
 		v = v * 10 + (s[i] - '0');
-	/* a whole day; a time of day after the point is ignored */
 	if (i == 0 || (i < n && s[i] != '.'))
 		return false;
 	for (size_t j = i + 1; j < n; j++)
 		if (s[j] < '0' || s[j] > '9')
 			return false;
-	cdate base;
-	if (date1904) {
-		base = date_from_ymd(1904, 1, 1);
-	} else {
-		if (v == 60 || v < 1)
-			return false;
-		base = date_from_ymd(1899, 12, 31);
-		if (v > 60)
-			v--;
-	}
-	if (v > 2958465) /* 9999-12-31 */
-		return false;
-	*out = base + (cdate)v;
-	return true;
+	return date_from_serial(v, date1904, out);
 }
 
 static const char *dup(struct arena *a, struct slice s)

@@ -214,21 +214,29 @@ int csv_feed(struct csv *c, const char *p, size_t n)
 	if (c->bom_checked)
 		return feed_raw(c, p, n);
 	/* hold bytes until the first line is complete: it decides the delimiter */
-	if (c->npending + n > (4u << 20))
+	size_t take = 0;
+	while (take < n && p[take] != '\n' && p[take] != '\r')
+		take++;
+	bool eol = take < n;
+	take += eol;
+	if (c->npending + take > (4u << 20))
 		return fail(c, "the first line is longer than 4 MiB");
-	if (c->npending + n > c->cappending) {
-		size_t cap = (c->npending + n) * 2 + 256;
+	if (c->npending + take > c->cappending) {
+		size_t cap = (c->npending + take) * 2 + 256;
 		char *b = realloc(c->pending, cap);
 		if (!b)
 			return fail(c, "out of memory");
 		c->pending = b;
 		c->cappending = cap;
 	}
-	memcpy(c->pending + c->npending, p, n);
-	c->npending += n;
-	if (!memchr(c->pending, '\n', c->npending) && !memchr(c->pending, '\r', c->npending))
+	memcpy(c->pending + c->npending, p, take);
+	c->npending += take;
+	if (!eol)
 		return 0;
-	return flush_pending(c);
+	int rc = flush_pending(c);
+	if (rc || take == n)
+		return rc;
+	return feed_raw(c, p + take, n - take);
 }
 
 int csv_finish(struct csv *c)

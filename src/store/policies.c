@@ -9,8 +9,8 @@
 
 static const char sql_person_insert[] =
 	"INSERT INTO persons (last_name, first_name, middle_name, birth_date, sex, phone, email, "
-	"document, address, city, language, time_zone, created_at, updated_at) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	"document, address, city, language, time_zone, created_at, updated_at, import_id) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char sql_person_get[] = "SELECT " PERSON_COLS " FROM persons WHERE id = ?";
 static const char sql_person_by_document[] =
 	"SELECT " PERSON_COLS " FROM persons WHERE document = ? ORDER BY id LIMIT 1";
@@ -21,15 +21,15 @@ static const char sql_person_by_identity[] =
 #define POLICY_COLS                                                                               \
 	"p.id, p.number, p.program_id, g.code, p.person_id, p.packages, p.start_date, p.end_date, "  \
 	"p.status, p.sum_insured, COALESCE(p.previous_id, 0), COALESCE(q.number, ''), p.version, "   \
-	"p.created_at, p.updated_at, g.currency"
+	"p.created_at, p.updated_at, g.currency, COALESCE(p.import_id, 0)"
 #define POLICY_FROM                                                                               \
 	" FROM policies p JOIN programs g ON g.id = p.program_id LEFT JOIN policies q ON q.id = "    \
 	"p.previous_id "
 
 static const char sql_policy_insert[] =
 	"INSERT INTO policies (number, program_id, person_id, packages, start_date, end_date, status, "
-	"sum_insured, previous_id, version, created_at, updated_at) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id";
+	"sum_insured, previous_id, version, created_at, updated_at, import_id) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id";
 static const char sql_policy_update[] =
 	"UPDATE policies SET program_id = ?, person_id = ?, packages = ?, start_date = ?, end_date = ?, "
 	"status = ?, sum_insured = ?, previous_id = ?, version = version + 1, updated_at = ? WHERE id = ?";
@@ -101,6 +101,10 @@ enum res store_person_insert(struct db *db, struct person *p, int64_t now, struc
 	db_bind_text(st, 12, p->time_zone);
 	db_bind_i64(st, 13, now);
 	db_bind_i64(st, 14, now);
+	if (p->import_id)
+		db_bind_i64(st, 15, p->import_id);
+	else
+		db_bind_null(st, 15);
 	if (store_step(st, &r, e) == DB_ROW)
 		p->id = db_col_i64(st, 0);
 	else if (!r)
@@ -185,6 +189,7 @@ static enum res read_policy(struct db_stmt *st, struct arena *a, struct policy *
 	p->created_at = db_col_i64(st, 13);
 	p->updated_at = db_col_i64(st, 14);
 	p->currency = store_col_dup(st, 15, a);
+	p->import_id = db_col_i64(st, 16);
 	if (!p->number || !p->program_code || !p->start_date || !p->end_date || !p->status ||
 	    !p->previous_number || !p->currency)
 		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
@@ -217,6 +222,10 @@ enum res store_policy_insert(struct db *db, const struct policy *p, int64_t now,
 	bind_policy(st, 2, p);
 	db_bind_i64(st, 10, now);
 	db_bind_i64(st, 11, now);
+	if (p->import_id)
+		db_bind_i64(st, 12, p->import_id);
+	else
+		db_bind_null(st, 12);
 	if (store_step(st, &r, e) == DB_ROW)
 		*id = db_col_i64(st, 0);
 	else if (!r)

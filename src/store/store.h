@@ -158,6 +158,7 @@ struct person {
 	const char *phone, *email, *document, *address, *city; /* may be NULL */
 	const char *language, *time_zone;
 	int64_t created_at, updated_at;
+	int64_t import_id;                                /* 0 = not created by an import */
 };
 /* Inserts p, filling in its id, times and the defaults it lacked
  * (language ru, time zone Europe/Moscow). */
@@ -181,6 +182,7 @@ struct policy {
 	int64_t previous_id;         /* 0 = none */
 	const char *previous_number; /* "" = none */
 	int64_t version, created_at, updated_at;
+	int64_t import_id;           /* the import that created it; 0 = none */
 };
 enum res store_policy_insert(struct db *db, const struct policy *p, int64_t now, int64_t *id,
 			     struct err *e) WUR;
@@ -208,6 +210,25 @@ struct usage_row {
 };
 enum res store_usage_load(struct db *db, int64_t policy_id, struct arena *a,
 			  struct usage_row **rows, size_t *n, struct err *e) WUR;
+
+/* ---- imports (store/imports.c) ---- */
+struct import_rec {
+	int64_t id;
+	const char *kind, *file_name, *format, *sha256;
+	int64_t bytes, rows, created, updated, unchanged;
+	int64_t actor_id; /* 0 = the command line */
+	const char *actor_login, *request_id;
+	int64_t started_at, finished_at;
+};
+/* Insert x (its counts so far) and fill in its id. */
+enum res store_import_begin(struct db *db, struct import_rec *x, struct err *e) WUR;
+/* Write the final counts, time, size and hash. */
+enum res store_import_finish(struct db *db, const struct import_rec *x, struct err *e) WUR;
+enum res store_import_get(struct db *db, int64_t id, struct arena *a, struct import_rec *out,
+			  struct err *e) WUR;
+enum res store_imports_list(struct db *db, int64_t limit, int64_t offset, struct arena *a,
+			    struct import_rec **items, size_t *n, int64_t *total,
+			    struct err *e) WUR;
 
 /* ---- reservations against the ledger (store/ledger.c) ---- */
 

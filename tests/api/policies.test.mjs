@@ -76,5 +76,54 @@ for (const backend of backends()) {
       assert.deepEqual(r.json.items[0].changes.map((c) => c.field), ['sum_insured']);
       assert.equal(r.json.items[0].changes[0].new, 123456789);
     });
+
+    it('starts the history of an imported policy with its import, and audits the import once', async () => {
+      const sup = await signedIn(h.srv.base, 'supervisor');
+      const prog = (await sup.get('/api/v1/programs')).json.items[0].code;
+      const head = 'policy_number,program,start_date,end_date,last_name,first_name,birth_date,sex\n';
+      const csv = (end) => head + `IMP-${backend}-1,${prog},2026-01-01,${end},Ли,Мин,1970-01-02,F\n` +
+        `IMP-${backend}-2,${prog},2026-01-01,2026-12-31,Ли,Хуа,1971-01-02,M\n`;
+      const post = (body) => sup.request('POST', '/api/v1/imports/policies?file_name=list.csv', undefined,
+        { raw: body, headers: { 'content-type': 'text/csv' } });
+      let r = await post(csv('2026-12-31'));
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.created, 2);
+      const importId = r.json.import_id;
+      assert.ok(importId > 0);
+      const audit = await sup.get(`/api/v1/audit?entity=import&id=${importId}`);
+      assert.equal(audit.json.items.length, 1);
+      const a = audit.json.items[0];
+      assert.equal(a.action, 'import');
+      assert.equal(a.actor.login, 'supervisor');
+      assert.equal(a.after.file_name, 'list.csv');
+      assert.equal(a.after.created, 2);
+      assert.match(a.after.sha256, /^[0-9a-f]{64}$/);
+      assert.equal((await sup.get('/api/v1/audit?entity=policy')).json.items.filter((x) => x.after && x.after.number === `IMP-${backend}-1`).length, 0,
+        'no per-row entry for what the import created');
+
+      let hist = (await sup.get(`/api/v1/policies/IMP-${backend}-1/history`)).json;
+      assert.equal(hist.total, 1);
+      assert.equal(hist.items[0].action, 'create');
+      assert.equal(hist.items[0].actor, 'supervisor');
+      assert.equal(hist.items[0].import_id, importId);
+      assert.deepEqual(hist.items[0].changes.find((c) => c.field === 'end_date'), { field: 'end_date', old: null, new: '2026-12-31' });
+
+      // a changed row: its own entry, and version 1 is still shown as created
+      r = await post(csv('2026-09-30'));
+      assert.equal(r.json.updated, 1);
+      assert.equal(r.json.unchanged, 1);
+      hist = (await sup.get(`/api/v1/policies/IMP-${backend}-1/history`)).json;
+      assert.deepEqual(hist.items.map((x) => x.action), ['update', 'create']);
+      assert.deepEqual(hist.items[0].changes.map((c) => [c.field, c.old, c.new]), [['end_date', '2026-12-31', '2026-09-30']]);
+      assert.equal(hist.items[1].changes.find((c) => c.field === 'end_date').new, '2026-12-31');
+      // paging reaches the import's entry last
+      const page = (await sup.get(`/api/v1/policies/IMP-${backend}-1/history?limit=1&offset=1`)).json;
+      assert.equal(page.total, 2);
+      assert.deepEqual(page.items.map((x) => x.action), ['create']);
+      // a dry run records nothing
+      r = await sup.request('POST', '/api/v1/imports/policies?dry_run=true', undefined, { raw: csv('2026-08-31'), headers: { 'content-type': 'text/csv' } });
+      assert.equal(r.json.import_id, null);
+      assert.equal((await sup.get('/api/v1/audit?entity=import')).json.items.length, 2);
+    });
   });
 }

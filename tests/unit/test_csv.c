@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "formats/csv.h"
@@ -92,12 +93,47 @@ static void t_stop(void **state)
 	csv_free(c);
 }
 
+static size_t counted;
+static int count_rows(void *ctx, size_t row, const struct slice *f, size_t n)
+{
+	(void)ctx, (void)row, (void)f, (void)n;
+	counted++;
+	return 0;
+}
+
+/* A whole file in one call, far bigger than the 4 MiB the first line may
+ * take, with ';' decided by the header; and a header that never ends. */
+static void t_big_feed(void **state)
+{
+	(void)state;
+	size_t rows = 600000, n = 0;
+	char *big = malloc(rows * 10 + 16);
+	assert_non_null(big);
+	n += (size_t)sprintf(big, "a;b\n");
+	for (size_t i = 1; i < rows; i++)
+		n += (size_t)sprintf(big + n, "%06zu;x\n", i);
+	assert_true(n > (5u << 20));
+	counted = 0;
+	struct csv *c = csv_new(0, count_rows, NULL);
+	assert_int_equal(csv_feed(c, big, n), 0);
+	assert_int_equal(csv_finish(c), 0);
+	assert_int_equal(counted, rows);
+	csv_free(c);
+	memset(big, 'h', n);
+	c = csv_new(0, count_rows, NULL);
+	assert_int_equal(csv_feed(c, big, n), -1);
+	assert_non_null(strstr(csv_error(c), "longer than 4 MiB"));
+	csv_free(c);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_basic),
 		cmocka_unit_test(t_errors),
 		cmocka_unit_test(t_stop),
+		cmocka_unit_test(t_big_feed),
 	};
 	return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }

@@ -124,11 +124,41 @@ static void t_period_names(void **state)
 	assert_string_equal(period_name((enum period)42), "");
 }
 
+/* Spreadsheet serials: the 1900 system with its phantom 29 February, and 1904. */
+static void t_serial(void **state)
+{
+	(void)state;
+	static const struct {
+		int64_t serial;
+		bool date1904;
+		const char *want; /* NULL = not a date */
+	} cases[] = {
+		{1, false, "1900-01-01"},     {59, false, "1900-02-28"}, {60, false, NULL},
+		{61, false, "1900-03-01"},    {0, false, NULL},          {-1, false, NULL},
+		{46023, false, "2026-01-01"}, {2958465, false, "9999-12-31"}, {2958466, false, NULL},
+		{0, true, "1904-01-01"},      {44561, true, "2026-01-01"}, {60, true, "1904-03-01"},
+		{-1, true, NULL},             {2957003, true, "9999-12-31"}, {2957004, true, NULL},
+		{INT64_MAX, false, NULL},     {INT64_MIN, true, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cdate d = 0;
+		bool ok = date_from_serial(cases[i].serial, cases[i].date1904, &d);
+		if (!cases[i].want) {
+			if (ok)
+				fail_msg("serial %lld (%s) should not be a date", (long long)cases[i].serial,
+					 cases[i].date1904 ? "1904" : "1900");
+			continue;
+		}
+		assert_true(ok);
+		assert_date(d, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_parse_format), cmocka_unit_test(t_add), cmocka_unit_test(t_age),
-		cmocka_unit_test(t_windows), cmocka_unit_test(t_period_names),
+		cmocka_unit_test(t_windows), cmocka_unit_test(t_period_names), cmocka_unit_test(t_serial),
 	};
 	return cmocka_run_group_tests_name("date", tests, NULL, NULL);
 }

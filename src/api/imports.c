@@ -401,6 +401,18 @@ static int run_xlsx(struct importer *im, const char *data, size_t len, struct im
 	return rc;
 }
 
+/* An OLE2 compound file: an old Excel .xls, or an encrypted .xlsx (Excel
+ * wraps those in OLE2 too). Neither is CSV: say so instead of reporting
+ * its bytes as a bad header. */
+static bool is_ole2(const char *p, size_t n)
+{
+	return n >= 8 && memcmp(p, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0;
+}
+
+static const char ole2_message[] =
+	"this is an old Excel .xls workbook or a password-protected one: save it as .xlsx "
+	"(without a password) or as CSV (UTF-8)";
+
 /* A CSV file, from memory or read from fd in chunks (the command line
  * streams a file of any size in constant memory). */
 static int run_csv(struct importer *im, const struct import_source *src,
@@ -412,6 +424,11 @@ static int run_csv(struct importer *im, const struct import_source *src,
 		return -1;
 	}
 	int rc = 0;
+	if (src->fd < 0 && is_ole2(src->data, src->len)) {
+		reader_issue(rep, 0, ole2_message);
+		csv_free(c);
+		return -1;
+	}
 	if (src->fd < 0) {
 		crypto_hash_sha256_update(sha, (const unsigned char *)src->data, src->len);
 		rc = csv_feed(c, src->data, src->len);
@@ -435,6 +452,12 @@ static int run_csv(struct importer *im, const struct import_source *src,
 			}
 			if (got == 0)
 				break;
+			if (im->bytes == 0 && is_ole2(chunk, (size_t)got)) {
+				reader_issue(rep, 0, ole2_message);
+				free(chunk);
+				csv_free(c);
+				return -1;
+			}
 			im->bytes += (size_t)got;
 			crypto_hash_sha256_update(sha, (const unsigned char *)chunk, (size_t)got);
 			if ((rc = csv_feed(c, chunk, (size_t)got)))

@@ -117,6 +117,20 @@ for (const backend of backends()) {
       assert.match(r.json.issues[0].message, /not a ZIP archive/);
     });
 
+    it('says what an old .xls or a password-protected workbook is', async () => {
+      const sup = await signedIn(h.srv.base, 'supervisor');
+      const ole = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]);
+      const r = await post(sup, ole);
+      assert.equal(r.status, 422, r.text);
+      assert.equal(r.json.issues[0].row, 0);
+      assert.match(r.json.issues[0].message, /old Excel \.xls/);
+      const file = path.join(dir, 'old.xls');
+      writeFileSync(file, ole);
+      const cli = await run(['import', 'policies', file, '--dry-run', '--db', h.srv.dbUrl]);
+      assert.equal(cli.code, 1);
+      assert.match(cli.stderr, /old Excel \.xls/);
+    });
+
     it('checks and imports a workbook from the command line', async () => {
       const good = path.join(dir, 'good.xlsx'), bad = path.join(dir, 'bad.xlsx');
       let r = await run(['import', 'policies', bad, '--dry-run', '--db', h.srv.dbUrl]);

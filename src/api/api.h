@@ -81,6 +81,7 @@ enum res api_persons_active_policy(struct req *r);
 /* imports_api.c */
 enum res api_imports_policies(struct req *r);
 enum res api_imports_template(struct req *r);
+enum res api_imports_list(struct req *r);
 
 /* coverage.c */
 enum res api_coverage_evaluate(struct req *r);

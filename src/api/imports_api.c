@@ -77,3 +77,32 @@ enum res api_imports_template(struct req *r)
 	req_add_header(r, "Content-Disposition", "attachment; filename=\"policies-template.csv\"");
 	return RES_OK;
 }
+
+/* GET /api/v1/imports: the applied imports, newest first (who, when, which
+ * file, what it did). */
+enum res api_imports_list(struct req *r)
+{
+	int64_t limit, offset, total = 0;
+	struct import_rec *items;
+	size_t n;
+	enum res res;
+	if ((res = req_paging(r, 50, 500, &limit, &offset)) ||
+	    (res = store_imports_list(r->db, limit, offset, &r->arena, &items, &n, &total, &r->err)))
+		return res;
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		const struct import_rec *x = &items[i];
+		json_array_append_new(
+			arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:o, s:o}",
+				       "id", (json_int_t)x->id, "kind", x->kind, "file_name",
+				       x->file_name, "format", x->format, "sha256", x->sha256, "bytes",
+				       (json_int_t)x->bytes, "rows", (json_int_t)x->rows, "created",
+				       (json_int_t)x->created, "updated", (json_int_t)x->updated,
+				       "unchanged", (json_int_t)x->unchanged, "actor", x->actor_login,
+				       "started_at", json_time(x->started_at), "finished_at",
+				       json_time(x->finished_at)));
+	}
+	return req_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total",
+					  (json_int_t)total, "limit", (json_int_t)limit, "offset",
+					  (json_int_t)offset));
+}

@@ -45,6 +45,7 @@ const struct route api_routes[] = {
 	{"GET", "/api/v1/persons/{id}", api_persons_get, ALL, 0, 0, "An insured person with all policies"},
 	{"GET", "/api/v1/persons/{id}/active-policy", api_persons_active_policy, ALL, 0, 0, "The active policy on a date"},
 	{"POST", "/api/v1/imports/policies", api_imports_policies, SUPERVISION, ROUTE_RAW_BODY, 256u << 20, "Import a policy list (CSV or XLSX)"},
+	{"GET", "/api/v1/imports", api_imports_list, SUPERVISION, 0, 0, "Applied imports, newest first"},
 	{"GET", "/api/v1/imports/policies/template.csv", api_imports_template, ALL, 0, 0, "The policy list template"},
 	{"POST", "/api/v1/coverage/evaluate", api_coverage_evaluate, ALL, ROUTE_READS, 262144, "What-if coverage of service lines"},
 	{"POST", "/api/v1/coverage/reservations", api_reservations_create, OPERATIONS, 0, 262144, "Reserve coverage for service lines"},

@@ -124,6 +124,13 @@ for (const backend of backends()) {
       r = await sup.request('POST', '/api/v1/imports/policies?dry_run=true', undefined, { raw: csv('2026-08-31'), headers: { 'content-type': 'text/csv' } });
       assert.equal(r.json.import_id, null);
       assert.equal((await sup.get('/api/v1/audit?entity=import')).json.items.length, 2);
+      const list = (await sup.get('/api/v1/imports?limit=1')).json;
+      assert.equal(list.total, 2);
+      assert.equal(list.items[0].file_name, 'list.csv');
+      assert.equal(list.items[0].format, 'csv');
+      assert.deepEqual([list.items[0].rows, list.items[0].created, list.items[0].updated, list.items[0].unchanged], [2, 0, 1, 1]);
+      assert.equal(list.items[0].actor, 'supervisor');
+      assert.ok(list.items[0].bytes > 100);
     });
   });
 }

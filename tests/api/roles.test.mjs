@@ -67,6 +67,7 @@ const TABLE = [
   // policy list import: an empty file is refused (nothing imported)
   { method: 'POST', path: '/api/v1/imports/policies', who: SUPERVISION, ok: 400, req: () => ({ raw: '' }) },
   { method: 'GET', path: '/api/v1/imports/policies/template.csv', who: ALL, ok: 200 },
+  { method: 'GET', path: '/api/v1/imports', who: SUPERVISION, ok: 200 },
 ];
 
 function expected(row, role) {

@@ -48,7 +48,7 @@ test('no value is empty and placeholders agree', () => {
 
 test('Russian and Chinese are translated, not copied from English', () => {
   // keys whose value may legitimately equal English (placeholders only, brand-neutral)
-  const same = new Set(['users.count']);
+  const same = new Set(['users.count', 'programs.count']);
   for (const l of ['ru', 'zh']) {
     const copied = Object.keys(dicts.en).filter((k) => !same.has(k) && dicts[l][k] === dicts.en[k]
       && /[A-Za-z]{3,}/.test(dicts.en[k].replace(/\{\w+\}/g, '')));
@@ -97,7 +97,7 @@ test('every key used in web/ exists', () => {
   assert.deepEqual(missing, [], 'keys used in web/ but missing from the i18n files');
 });
 
-test('keys built at run time exist: roles, statuses, pages, audit actions', () => {
+test('keys built at run time exist: roles, statuses, pages, audit actions, coverage terms', () => {
   const roles = ['operator', 'case_manager', 'reviewer', 'finance', 'supervisor', 'admin'];
   const need = [
     ...roles.map((r) => `role.${r}`),
@@ -112,6 +112,20 @@ test('keys built at run time exist: roles, statuses, pages, audit actions', () =
       if (m[2]) need.push(`history.action.${m[2]}`);
     }
   }
+  // coverage: policy statuses, periods, measures, deductible kinds, exclusion levels, reason codes
+  need.push(...['active', 'suspended', 'cancelled', 'other'].map((s) => `policy.status.${s}`));
+  const date = readFileSync(path.join(SRC, 'core', 'date.c'), 'utf8');
+  const periods = [...(date.match(/period_names\[\][^;]*;/s) || [''])[0].matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+  assert.ok(periods.includes('policy_year'), 'period scan found too little: did src/core/date.c move?');
+  for (const p of periods) need.push(`period.${p}`, `period.per.${p}`);
+  need.push(...['amount', 'count', 'days'].map((m) => `limit.text.${m}`));
+  need.push(...['percent', 'per_line', 'per_visit', 'per_case'].map((k) => `deductible.text.${k}`));
+  need.push(...['general', 'contract', 'package', 'other'].map((l) => `exclusion.level.${l}`));
+  need.push(...['limit', 'deductible', 'waiting', 'condition', 'exclusion'].map((k) => `rule.${k}`));
+  const cov = readFileSync(path.join(SRC, 'core', 'coverage.c'), 'utf8');
+  const reasons = [...(cov.match(/cov_reason_code\(enum cov_reason r\)\s*\{[^}]*\}/s) || [''])[0].matchAll(/return "([a-z_]+)"/g)].map((m) => m[1]);
+  assert.ok(reasons.includes('deductible'), 'reason scan found too little: did src/core/coverage.c move?');
+  need.push(...reasons.map((r) => `reason.${r}`));
   const missing = [...new Set(need)].filter((k) => !(k in dicts.en));
   assert.deepEqual(missing, [], 'run-time keys missing');
 });
@@ -135,11 +149,13 @@ const cFiles = (d) => walk(path.join(SRC, d), ['.c']);
 
 // The screens built so far call these endpoints; every error they can answer
 // with must have a translated message. (HTTP layer, auth, JSON bodies, the
-// database layer, and the session/me/users/tokens/audit handlers.)
+// database layer, the session/me/users/tokens/audit handlers, and programs,
+// policies, coverage and imports.)
 const UI_SOURCES = [
   ...cFiles('http'),
-  ...['session', 'me', 'users', 'tokens', 'audit', 'common'].map((n) => path.join(SRC, 'api', `${n}.c`)),
-  ...['db', 'sqlite', 'pg', 'pool', 'users', 'sessions', 'audit'].map((n) => path.join(SRC, 'store', `${n}.c`)),
+  ...['session', 'me', 'users', 'tokens', 'audit', 'common', 'programs', 'program_json', 'policies', 'coverage',
+    'imports', 'imports_api'].map((n) => path.join(SRC, 'api', `${n}.c`)),
+  ...['db', 'sqlite', 'pg', 'pool', 'users', 'sessions', 'audit', 'programs', 'policies', 'imports'].map((n) => path.join(SRC, 'store', `${n}.c`)),
 ].filter((f) => { try { return statSync(f).isFile(); } catch { return false; } });
 
 test('every error code the screens can receive has a translated message', () => {

@@ -126,14 +126,23 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   await page.keyboard.type(DEMO_PASSWORD);
   await page.keyboard.press('Enter');
   await page.waitForSelector('header.topbar');
-  await page.waitForFunction(() => location.hash === '#/users');
+  // the start page is the first screen of the menu: Policies, with the number box focused
+  await page.waitForFunction(() => location.hash === '#/policies');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'policy-find');
 
   // ---- the shell ----
-  assert.equal(await page.$$eval('header nav a', (as) => as.map((a) => a.textContent).join('|')), 'Users|My profile');
+  assert.equal(await page.$$eval('header nav a', (as) => as.map((a) => a.textContent).join('|')),
+    'Policies|Coverage|Programs|Import|Users|My profile');
   assert.ok(await page.$('main#main'), 'a main landmark');
   assert.ok(await page.$('header nav[aria-label]'), 'a labelled nav landmark');
   await waitText(page, '.usermenu-btn .who-name', 'Admin Adminov');
   await waitText(page, '.usermenu-btn .who-role', 'Administrator');
+  // Esc leaves the empty number box; then g, u opens Users
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  await page.keyboard.press('g');
+  await page.keyboard.press('u');
+  await page.waitForFunction(() => location.hash === '#/users');
   await page.waitForSelector('#users-table tbody tr.row');
   assert.equal(await page.$eval('a[data-nav="users"]', (a) => a.getAttribute('aria-current')), 'page');
 
@@ -319,7 +328,11 @@ test('operator: no user administration; own language applied at sign-in', async 
   // the operator's saved language is Russian
   await waitText(page, 'a[data-nav="profile"]', 'Мой профиль');
   assert.equal(await page.$('a[data-nav="users"]'), null, 'no Users entry');
-  assert.equal(await page.evaluate(() => location.hash), '#/profile');
+  assert.equal(await page.$('a[data-nav="imports"]'), null, 'no Import entry');
+  assert.equal(await page.evaluate(() => location.hash), '#/policies');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('g');
+  await page.keyboard.press('p');
   await page.waitForSelector('#profile-form');
   await waitText(page, '.facts .badge.role', 'Оператор');
 

@@ -2,9 +2,12 @@
 //
 // Text that the user reads is put into the DOM with its key
 // (data-i18n="key", data-i18n-params='{"n":3}', data-i18n-attr="placeholder=key")
-// and formatted values with data-fmt="date|datetime|number|lang" + data-value,
+// and formatted values with data-fmt="date|datetime|number|lang|money|days|name"
+// + data-value,
 // so switching the language re-translates the page in place: nothing is
 // re-rendered and nothing the user typed is lost.
+
+import { fmtMoney, minorToDecimal } from './money.js';
 
 export const LANGS = ['en', 'ru', 'zh'];
 /** Language names shown in the switch, each in its own language. */
@@ -97,7 +100,12 @@ export function bindAttrs(el, attrs) {
   return el;
 }
 
-/** A formatted value that follows the language: kind is date, datetime, number or lang. */
+/**
+ * A formatted value that follows the language: kind is date, datetime, number,
+ * lang, money ("minor CUR", e.g. "1234567 RUB"), days (a count of days),
+ * percent (hundredths of a percent: 2000 is 20 %), range ("2026-01-01/2026-12-31") or
+ * name (JSON of {"en","ru","zh"} names from data, shown in the UI language).
+ */
 export function bindFormat(el, kind, value) {
   el.dataset.fmt = kind;
   el.dataset.value = value == null ? '' : String(value);
@@ -137,11 +145,25 @@ export function format(kind, value) {
     case 'datetime': return fmtDateTime(value);
     case 'number': return fmtNumber(Number(value));
     case 'lang': return langName(value);
+    case 'money': {
+      const [minor, cur] = String(value).split(' ');
+      return fmtMoney(minor, cur, locale());
+    }
+    case 'days': return fmtDays(Number(value));
+    case 'range': { // "2026-01-01/2026-12-31" → "1 Jan – 31 Dec 2026"
+      const [a, b] = String(value).split('/');
+      return fmtRange(a, b);
+    }
+    case 'percent': // hundredths of a percent: 2000 → "20 %"
+      return new Intl.NumberFormat(locale(), { style: 'unit', unit: 'percent', maximumFractionDigits: 2 })
+        .format(minorToDecimal(value, 2));
+    case 'name': return pickName(typeof value === 'string' ? JSON.parse(value) : value);
     default: return String(value);
   }
 }
 
 export function fmtDate(iso) {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return fmtCivil(iso);
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(d);
@@ -155,6 +177,41 @@ export function fmtDateTime(iso) {
 
 export function fmtNumber(n) {
   return new Intl.NumberFormat(locale()).format(n);
+}
+
+/** Civil date "2026-03-10" (no time zone shift: it is a date, not an instant). */
+export function fmtCivil(ymd) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd || '');
+  if (!m) return String(ymd ?? '');
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(d);
+}
+
+/** Two civil dates as one range, shortened the locale's way: "1–30 Nov 2026". */
+export function fmtRange(a, b) {
+  const p = (ymd) => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd || '');
+    return m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;
+  };
+  const da = p(a), db = p(b);
+  if (!da || !db) return [a, b].filter(Boolean).join(' – ');
+  const f = new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' });
+  try { return f.formatRange(da, db); } catch { return `${f.format(da)} – ${f.format(db)}`; }
+}
+
+export function fmtDays(n) {
+  try {
+    return new Intl.NumberFormat(locale(), { style: 'unit', unit: 'day', unitDisplay: 'long' }).format(n);
+  } catch {
+    return `${n} d`;
+  }
+}
+
+/** A name from data ({"en": …, "ru": …, "zh": …}) in the UI language, else English, else any. */
+export function pickName(names) {
+  if (!names) return '';
+  if (typeof names === 'string') return names;
+  return names[lang] || names.en || Object.values(names).find(Boolean) || '';
 }
 
 export function fmtSeconds(s) {

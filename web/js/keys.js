@@ -4,7 +4,7 @@ import { isTyping } from './dom.js';
 
 /**
  * ctx: {signedIn(): bool, view(): current view or null, openHelp(), closeMenu(): bool,
- *       go(hash)}
+ *       goKey(letter): bool — "g then letter" opens that screen when the user may use it}
  */
 export function installKeys(ctx) {
   let pendingG = 0;
@@ -34,8 +34,7 @@ export function installKeys(ctx) {
 
     if (pendingG && Date.now() - pendingG < 1500) {
       pendingG = 0;
-      const dest = { u: '#/users', p: '#/profile' }[e.key.toLowerCase()];
-      if (dest) { e.preventDefault(); ctx.go(dest); }
+      if (ctx.goKey(e.key.toLowerCase())) e.preventDefault();
       return;
     }
     pendingG = 0;

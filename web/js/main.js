@@ -11,10 +11,25 @@ import { errorMessage } from './forms.js';
 import { profileView } from './views/profile.js';
 import { usersView } from './views/users.js';
 import { messageView } from './views/message.js';
+import { programsView } from './views/programs.js';
+import { policiesView } from './views/policies.js';
+import { calculatorView } from './views/calculator.js';
+import { importsView } from './views/imports.js';
 
 const root = document.getElementById('app');
 
+/** Parse "a=1&b=2" of a hash like #/coverage?policy=N. */
+const query = (s) => Object.fromEntries(new URLSearchParams(s || ''));
+const dec = (s) => { try { return decodeURIComponent(s); } catch { return s; } };
+
 const ROUTES = [
+  { re: /^\/policies(?:\/([^/?]+))?$/, view: policiesView, nav: 'policies', title: 'nav.policies',
+    params: (m) => ({ number: m[1] ? dec(m[1]) : null }) },
+  { re: /^\/coverage(?:\?(.*))?$/, view: calculatorView, nav: 'coverage', title: 'nav.coverage',
+    params: (m) => query(m[1]) },
+  { re: /^\/programs(?:\/([^/?]+))?$/, view: programsView, nav: 'programs', title: 'nav.programs',
+    params: (m) => ({ code: m[1] ? dec(m[1]) : null }) },
+  { re: /^\/imports$/, view: importsView, nav: 'imports', title: 'nav.imports', roles: ['supervisor', 'admin'] },
   { re: /^\/profile$/, view: profileView, nav: 'profile', title: 'nav.profile' },
   { re: /^\/users(?:\/(new|\d+))?$/, view: usersView, nav: 'users', title: 'nav.users', roles: ['admin'],
     params: (m) => ({ panel: m[1] || null }) },
@@ -147,7 +162,11 @@ async function boot() {
     view: () => app.view,
     openHelp: () => app.shell && app.shell.openHelp(),
     closeMenu: () => (app.shell ? app.shell.closeMenu() : false),
-    go: (h) => app.go(h),
+    goKey: (letter) => {
+      const n = app.user && NAV.find((x) => x.go === letter && canUse(x, app.user));
+      if (n) app.go(n.href);
+      return !!n;
+    },
   });
   onUnauthorized(() => {
     if (app.user) showSignIn({ key: 'signin.session_ended' });

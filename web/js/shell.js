@@ -3,10 +3,18 @@
 import { h, tx, langSelect, globeIcon, initials } from './dom.js';
 import { t, currentLang } from './i18n.js';
 
-/** Navigation entries; roles: who may use the screen (absent: everybody). */
+/**
+ * Navigation entries; roles: who may use the screen (absent: everybody);
+ * go: the letter of the "g then letter" shortcut. The first entry a user
+ * may use is their start page.
+ */
 export const NAV = [
-  { id: 'users', href: '#/users', key: 'nav.users', roles: ['admin'] },
-  { id: 'profile', href: '#/profile', key: 'nav.profile' },
+  { id: 'policies', href: '#/policies', key: 'nav.policies', go: 'o', keys: 'keys.go_policies' },
+  { id: 'coverage', href: '#/coverage', key: 'nav.coverage', go: 'c', keys: 'keys.go_coverage' },
+  { id: 'programs', href: '#/programs', key: 'nav.programs', go: 'r', keys: 'keys.go_programs' },
+  { id: 'imports', href: '#/imports', key: 'nav.imports', roles: ['supervisor', 'admin'], go: 'i', keys: 'keys.go_imports' },
+  { id: 'users', href: '#/users', key: 'nav.users', roles: ['admin'], go: 'u', keys: 'keys.go_users' },
+  { id: 'profile', href: '#/profile', key: 'nav.profile', go: 'p', keys: 'keys.go_profile' },
 ];
 
 export const canUse = (entry, user) => !entry.roles || entry.roles.includes(user.role);
@@ -144,13 +152,14 @@ export function renderShell(root, user, handlers) {
 /** The "?" overlay listing the shortcuts this user can use. */
 function helpDialog(user) {
   const isAdmin = user.role === 'admin';
+  const canEdit = user.role === 'admin' || user.role === 'supervisor';
   const k = (...keys) => keys.map((x) => (x === 'then' ? h('span', { class: 'then', i18n: 'keys.then' }) : h('kbd', null, x)));
   const row = (keys, key) => h('tr', null, h('td', { class: 'k' }, keys), h('td', { i18n: key }));
   const group = (key) => h('tr', null, h('th', { colspan: '2', i18n: key }));
   const close = h('button', { type: 'button', class: 'icon-btn', i18nAttr: { 'aria-label': 'common.close' } }, '×');
-  const dlg = h('dialog', { class: 'overlay', id: 'shortcuts', 'aria-labelledby': 'shortcuts-title' },
+  const dlg = h('dialog', { class: 'overlay wide', id: 'shortcuts', 'aria-labelledby': 'shortcuts-title' },
     h('div', { class: 'overlay-head' }, h('h2', { id: 'shortcuts-title', i18n: 'keys.title' }), close),
-    h('div', { class: 'overlay-body' },
+    h('div', { class: 'overlay-body keys-cols' },
       h('table', { class: 'keys' }, h('tbody', null,
         group('keys.group.everywhere'),
         row(k('?'), 'keys.help'),
@@ -158,12 +167,22 @@ function helpDialog(user) {
         row(k('Ctrl', 'Enter'), 'keys.submit'),
         row(k('↑', '↓'), 'keys.arrows'),
         row(k('Enter'), 'keys.open'),
-        isAdmin ? row(k('g', 'then', 'u'), 'keys.go_users') : null,
-        row(k('g', 'then', 'p'), 'keys.go_profile'),
+        NAV.filter((n) => canUse(n, user)).map((n) => row(k('g', 'then', n.go), n.keys)))),
+      h('table', { class: 'keys' }, h('tbody', null,
+        group('keys.group.policies'),
+        row(k('/'), 'keys.find_policy'),
+        row(k('c'), 'keys.calculate'),
+        canEdit ? row(k('e'), 'keys.edit_policy') : null,
+        row(k('d'), 'keys.coverage_date'),
+        group('keys.group.coverage'),
+        row(k('Enter'), 'keys.add_line'),
+        row(k('Ctrl', 'Enter'), 'keys.evaluate'),
+        row(k('Ctrl', 'Delete'), 'keys.remove_line'),
+        group('keys.group.programs'),
+        row(k('/'), 'keys.filter_programs'),
         isAdmin ? group('keys.group.users') : null,
         isAdmin ? row(k('/'), 'keys.filter') : null,
-        isAdmin ? row(k('n'), 'keys.new_user') : null,
-      ))));
+        isAdmin ? row(k('n'), 'keys.new_user') : null))));
   close.addEventListener('click', () => dlg.close());
   dlg.addEventListener('click', (e) => { if (e.target === dlg) dlg.close(); });
   return dlg;

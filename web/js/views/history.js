@@ -1,5 +1,6 @@
 // A record's change history from the audit trail, as a readable diff:
-// "Role: Operator → Case manager".
+// "Role: Operator → Case manager". Other records (policies) pass their own
+// field order, labels and value formatting in opts.
 import { h, tx, dateEl } from '../dom.js';
 import { has } from '../i18n.js';
 
@@ -10,19 +11,19 @@ const ORDER = ['login', 'full_name', 'role', 'language', 'disabled', 'password_r
 /** Actions that record a session, not a change. */
 export const SESSION_ACTIONS = new Set(['login', 'logout']);
 
-const sortKeys = (keys) => keys.sort((a, b) => {
-  const ia = ORDER.indexOf(a), ib = ORDER.indexOf(b);
+const sortKeys = (keys, order = ORDER) => keys.sort((a, b) => {
+  const ia = order.indexOf(a), ib = order.indexOf(b);
   return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
 });
 
-function label(k) {
+function defaultLabel(k) {
   if (k === 'disabled') return tx('field.status');
   if (k === 'password_reset') return tx('field.password');
   return has(`field.${k}`) ? tx(`field.${k}`) : h('span', null, k);
 }
 
 /** A value as the user reads it, in the UI language. */
-function value(k, v) {
+function defaultValue(k, v) {
   if (v === null || v === undefined || v === '') return h('span', { class: 'muted', i18n: 'common.empty' });
   if (k === 'role') return h('span', { i18n: `role.${v}` });
   if (k === 'language') return h('span', { fmt: ['lang', v] });
@@ -34,13 +35,20 @@ function value(k, v) {
 
 const isObj = (x) => x && typeof x === 'object' && !Array.isArray(x);
 
-/** The diff rows of one audit entry (empty when nothing readable changed). */
-export function diffRows(entry) {
+/**
+ * The diff rows of one audit entry (empty when nothing readable changed).
+ * opts: order (field names first in this order), label(k) → node,
+ * value(k, v) → node (or undefined for the default).
+ */
+export function diffRows(entry, opts = {}) {
+  const label = opts.label || defaultLabel;
+  const value = (k, v) => (opts.value && opts.value(k, v)) || defaultValue(k, v);
+  const order = opts.order || ORDER;
   const before = isObj(entry.before) ? entry.before : null;
   const after = isObj(entry.after) ? entry.after : null;
   const rows = [];
   if (before && after) {
-    const keys = sortKeys([...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !HIDDEN.has(k)));
+    const keys = sortKeys([...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !HIDDEN.has(k)), order);
     for (const k of keys) {
       if (k === 'password_reset') {
         if (after[k]) rows.push(h('div', { class: 'diff-row', dataset: { field: k } },
@@ -58,7 +66,7 @@ export function diffRows(entry) {
     }
   } else if (after) {
     // created (or another action with only a result): the values set
-    for (const k of sortKeys(Object.keys(after).filter((x) => !HIDDEN.has(x)))) {
+    for (const k of sortKeys(Object.keys(after).filter((x) => !HIDDEN.has(x)), order)) {
       if (k === 'password_changed') continue;
       rows.push(h('div', { class: 'diff-row', dataset: { field: k } },
         h('dt', null, label(k)), h('dd', null, h('ins', null, value(k, after[k])))));
@@ -71,9 +79,9 @@ function actionText(a) {
   return has(`history.action.${a}`) ? tx(`history.action.${a}`) : tx('history.action.other', { action: a });
 }
 
-/** One <li> per audit entry. */
-export function historyItem(entry) {
-  const rows = diffRows(entry);
+/** One <li> per audit entry (opts: as for diffRows). */
+export function historyItem(entry, opts) {
+  const rows = diffRows(entry, opts && typeof opts === 'object' ? opts : undefined);
   const quiet = SESSION_ACTIONS.has(entry.action);
   const actor = entry.actor && entry.actor.login ? entry.actor.login : '—';
   const showNoChange = !quiet && entry.action === 'update' && rows.length === 0;
@@ -81,7 +89,8 @@ export function historyItem(entry) {
     h('div', { class: 'hist-head' },
       h('span', { class: 'hist-action' }, actionText(entry.action)),
       h('span', { class: 'hist-meta' },
-        dateEl(entry.at, 'datetime'), ' · ', h('span', { i18n: ['history.by', { actor }] }))),
+        dateEl(entry.at, 'datetime'), ' · ', h('span', { i18n: ['history.by', { actor }] }),
+        entry.version != null ? [' · ', h('span', { class: 'hist-version', i18n: ['history.version', { n: entry.version }] })] : null)),
     rows.length ? h('dl', { class: 'diff' }, rows) : null,
     showNoChange ? h('p', { class: 'hist-meta', i18n: 'history.no_changes' }) : null);
 }

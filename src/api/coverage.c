@@ -285,6 +285,9 @@ enum res api_policy_coverage(struct req *r)
 	if ((res = store_policy_get(r->db, r->params[0], &r->arena, &pol, &r->err)) ||
 	    (res = api_policy_load(r, &pol, &L)))
 		return res;
+	/* outside the term, the windows of its nearest day: an ended policy
+	 * shows what it had left at its end, a future one what it will start with */
+	cdate wdate = date < L.cp.start ? L.cp.start : date > L.cp.end ? L.cp.end : date;
 	json_t *arr = json_array();
 	for (size_t i = 0; i < L.def.cov.nlimits; i++) {
 		const struct cov_limit *l = &L.def.cov.limits[i];
@@ -294,7 +297,7 @@ enum res api_policy_coverage(struct req *r)
 				       scope_json(&l->scope), "measure", measure_name(l->measure),
 				       "period", period_name(l->period), "limit", (json_int_t)l->value);
 		struct window w;
-		if (period_window(l->period, L.cp.start, L.cp.end, date, &w)) {
+		if (period_window(l->period, L.cp.start, L.cp.end, wdate, &w)) {
 			int64_t used = used_of(&L, l->id, w.first, l->measure == COV_DAYS);
 			json_object_set_new(lj, "window", window_json(l->period, &w, 0));
 			json_object_set_new(lj, "used", json_integer(used));

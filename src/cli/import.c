@@ -151,8 +151,12 @@ static int import_policies(const char *db_url, const char *path, bool dry_run)
 		fprintf(stderr, "... and %zu more\n", rep->errors - rep->nissues);
 	if (dry_run || rep->errors) {
 		db_rollback(db);
-		printf("assist: %zu rows checked, %zu with errors: %s\n", rep->rows, rep->errors,
+		printf("assist: %zu rows checked, %zu with errors: %s", rep->rows, rep->errors,
 		       dry_run ? "dry run, nothing written" : "nothing written");
+		if (dry_run && !rep->errors)
+			printf(" (would create %zu, update %zu, leave %zu unchanged)", rep->created,
+			       rep->updated, rep->unchanged);
+		printf("\n");
 		rc = rep->errors ? 1 : 0;
 	} else if (db_commit(db, &e)) {
 		cli_error(&e);

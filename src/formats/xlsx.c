@@ -988,6 +988,27 @@ static int part_parse(struct xlsx *x, const char *name, uint64_t cap, struct pct
 	if (info.compression_method != 0 && info.compression_method != Z_DEFLATED)
 		return reject(x, 0, "%s: compression method %lu is not supported (only deflate)", name,
 			    (unsigned long)info.compression_method);
+	if (c->kind == PART_SHARED && !x->sst && info.uncompressed_size > 0) {
+		/* The text of the strings is never longer than the XML it comes in,
+		 * and each <si><t></t></si> takes at least 16 bytes: reserve that
+		 * much once. A large malloc is mapped on first touch, so memory
+		 * grows with the text actually kept, with no copy on growth (the
+		 * doubling below had old and new buffer resident together). */
+		size_t want = (size_t)info.uncompressed_size + 1;
+		size_t count = want / 16 + 2;
+		x->sst = malloc(want);
+		x->off = malloc(count * sizeof *x->off);
+		if (!x->sst || !x->off) {
+			free(x->sst);
+			free(x->off);
+			x->sst = NULL;
+			x->off = NULL;
+		} else {
+			x->sst_cap = want;
+			x->off_cap = count;
+			x->off[0] = 0;
+		}
+	}
 	if (unzOpenCurrentFile(x->zip) != UNZ_OK)
 		return reject(x, 0, "%s: the archive entry is damaged", name);
 	c->x = x;

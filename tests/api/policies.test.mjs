@@ -77,6 +77,21 @@ for (const backend of backends()) {
       assert.equal(r.json.items[0].changes[0].new, 123456789);
     });
 
+    it('shows an ended or future policy with the windows of its nearest day', async () => {
+      const op = await signedIn(h.srv.base, 'operator');
+      const pol = (await op.get('/api/v1/policies/DEMO-26-0000004')).json;
+      for (const [date, edge] of [['2028-03-01', pol.end_date], ['2020-01-15', pol.start_date]]) {
+        const cov = (await op.get(`/api/v1/policies/DEMO-26-0000004/coverage?date=${date}`)).json;
+        assert.equal(cov.active, false);
+        const dated = cov.limits.filter((l) => l.window);
+        assert.ok(dated.length > 0);
+        for (const l of dated) {
+          assert.ok(l.window.first <= l.window.last, JSON.stringify(l));
+          assert.ok(l.window.first <= edge && edge <= l.window.last, `${l.key} holds ${edge}: ${JSON.stringify(l.window)}`);
+        }
+      }
+    });
+
     it('starts the history of an imported policy with its import, and audits the import once', async () => {
       const sup = await signedIn(h.srv.base, 'supervisor');
       const prog = (await sup.get('/api/v1/programs')).json.items[0].code;
@@ -123,6 +138,16 @@ for (const backend of backends()) {
       // a dry run records nothing
       r = await sup.request('POST', '/api/v1/imports/policies?dry_run=true', undefined, { raw: csv('2026-08-31'), headers: { 'content-type': 'text/csv' } });
       assert.equal(r.json.import_id, null);
+      assert.deepEqual([r.json.created, r.json.updated, r.json.unchanged, r.json.errors], [0, 1, 1, 0], 'a dry run counts what it would do');
+      // a renewal of a policy an earlier row creates passes the dry run too; an unknown one does not
+      const chain = 'policy_number,program,start_date,end_date,previous_policy,last_name,first_name,birth_date,sex\n' +
+        `CH-${backend}-1,${prog},2025-01-01,2025-12-31,,Ким,Ира,1980-02-02,F\n` +
+        `CH-${backend}-2,${prog},2026-01-01,2026-12-31,CH-${backend}-1,Ким,Ира,1980-02-02,F\n`;
+      r = await sup.request('POST', '/api/v1/imports/policies?dry_run=true', undefined, { raw: chain, headers: { 'content-type': 'text/csv' } });
+      assert.deepEqual([r.json.created, r.json.errors], [2, 0], r.text);
+      r = await sup.request('POST', '/api/v1/imports/policies?dry_run=true', undefined, { raw: chain.replace(`,CH-${backend}-1,Ким`, ',CH-NOPE,Ким'), headers: { 'content-type': 'text/csv' } });
+      assert.equal(r.json.errors, 1);
+      assert.deepEqual([r.json.issues[0].row, r.json.issues[0].column], [3, 'previous_policy']);
       assert.equal((await sup.get('/api/v1/audit?entity=import')).json.items.length, 2);
       const list = (await sup.get('/api/v1/imports?limit=1')).json;
       assert.equal(list.total, 2);

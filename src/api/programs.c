@@ -35,9 +35,10 @@ static json_t *summary_json(const struct program_row *p)
 		json_object_set_new(name, "ru", json_string(p->name_ru));
 	if (p->name_zh)
 		json_object_set_new(name, "zh", json_string(p->name_zh));
-	return json_pack("{s:s, s:o, s:{s:s, s:s}, s:s, s:s, s:I, s:I, s:o, s:o}", "code", p->code,
-			 "name", name, "insurer", "code", p->insurer_code, "name", p->insurer_name,
-			 "contract_number", p->contract_number, "currency", p->currency,
+	return json_pack("{s:s, s:o, s:{s:s, s:s}, s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o}", "code",
+			 p->code, "name", name, "insurer", "code", p->insurer_code, "name",
+			 p->insurer_name, "contract_number", p->contract_number, "contract_starts",
+			 p->contract_starts, "contract_ends", p->contract_ends, "currency", p->currency,
 			 "sum_insured", (json_int_t)p->sum_insured, "version", (json_int_t)p->version,
 			 "created_at", json_time(p->created_at), "updated_at", json_time(p->updated_at));
 }

@@ -32,7 +32,7 @@ static const char sql_version_insert[] =
 
 #define PROGRAM_COLS                                                                              \
 	"p.id, p.code, p.version, p.name_en, p.name_ru, p.name_zh, p.currency, p.sum_insured, "   \
-	"i.code, i.name, c.number, p.created_at, p.updated_at"
+	"i.code, i.name, c.number, p.created_at, p.updated_at, c.starts, c.ends"
 static const char sql_program_get[] =
 	"SELECT " PROGRAM_COLS ", p.definition FROM programs p JOIN contracts c ON c.id = "
 	"p.contract_id JOIN insurers i ON i.id = c.insurer_id WHERE p.code = ?";
@@ -185,10 +185,13 @@ static enum res read_row(struct db_stmt *st, struct arena *a, struct program_row
 	p->contract_number = store_col_dup(st, 10, a);
 	p->created_at = db_col_i64(st, 11);
 	p->updated_at = db_col_i64(st, 12);
+	p->contract_starts = store_col_dup(st, 13, a);
+	p->contract_ends = store_col_dup(st, 14, a);
 	if (def)
-		p->definition = store_col_dup(st, 13, a);
+		p->definition = store_col_dup(st, 15, a);
 	if (!p->code || !p->name_en || !p->currency || !p->insurer_code || !p->insurer_name ||
-	    !p->contract_number || (def && !p->definition))
+	    !p->contract_number || !p->contract_starts || !p->contract_ends ||
+	    (def && !p->definition))
 		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
 	return RES_OK;
 }

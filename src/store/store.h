@@ -143,6 +143,7 @@ struct program_row {
 	int64_t sum_insured;
 	const char *insurer_code, *insurer_name, *contract_number;
 	int64_t created_at, updated_at;
+	const char *contract_starts, *contract_ends; /* YYYY-MM-DD */
 	const char *definition; /* store_program_get only */
 };
 enum res store_program_get(struct db *db, const char *code, struct arena *a,

@@ -54,7 +54,8 @@ for (const backend of backends()) {
       expectError(await op.post('/api/v1/programs', p), 403, 'forbidden');
       assert.equal((await op.get('/api/v1/programs/TEST-DMS')).status, 200);
       const list = await op.get('/api/v1/programs');
-      assert.ok(list.json.items.some((x) => x.code === 'TEST-DMS' && x.version === 2));
+      assert.ok(list.json.items.some((x) => x.code === 'TEST-DMS' && x.version === 2 &&
+        x.contract_starts === p.contract.starts && x.contract_ends === p.contract.ends));
     });
 
     it('registers a policy, normalises the phone, checks packages, finds the person again', async () => {

@@ -129,7 +129,7 @@ async function openList(from) {
   const back = from && tbody.querySelector(`tr.row[data-code="${CSS.escape(from)}"]`);
   if (back && !back.hidden) S.list.focus(back);
   else filter.focus();
-  // details (contract dates, services) for each program, for the dates column and the filter
+  // details (the services) of each program, for the services column and the filter
   for (const p of S.items) {
     if (S.defs.has(p.code)) continue;
     loadProgram(p.code).then((def) => {
@@ -148,7 +148,8 @@ function programRow(p) {
     h('td', { class: 'login-cell mono' }, link),
     h('td', { class: 'prog-name' }, nameEl(p.name)),
     h('td', null, h('span', { class: 'insurer' }, p.insurer.name), ' ', h('span', { class: 'muted small' }, p.insurer.code)),
-    h('td', { class: 'contract-cell' }, h('span', { class: 'mono small' }, p.contract_number), h('span', { class: 'dates' })),
+    h('td', { class: 'contract-cell' }, h('span', { class: 'mono small' }, p.contract_number),
+      h('span', { class: 'dates' }, p.contract_starts ? rangeEl(p.contract_starts, p.contract_ends) : null)),
     h('td', { class: 'col-currency mono' }, p.currency),
     h('td', { class: 'num' }, moneyEl(p.sum_insured, p.currency)),
     h('td', { class: 'num col-services services-cell' }, h('span', { class: 'muted' }, '…')));

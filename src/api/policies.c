@@ -522,7 +522,7 @@ static json_t *changes_json(json_t *before, json_t *after)
 		for (size_t i = 0; skip[i] && !skipped; i++)
 			skipped = strcmp(skip[i], k) == 0;
 		json_t *old = before ? json_object_get(before, k) : NULL;
-		if (skipped || (old && json_equal(old, v)))
+		if (skipped || (old && json_equal(old, v)) || (!old && json_is_null(v)))
 			continue;
 		json_array_append_new(out, json_pack("{s:s, s:O, s:O}", "field", k, "old",
 						     old ? old : json_null(), "new", v));

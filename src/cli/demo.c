@@ -118,6 +118,13 @@ int cli_demo(int argc, char **argv)
 	for (int k = 0; k < 3; k++)
 		if ((r = store_program_get(db, prog_codes[k], &pa, &progs[k], &e)))
 			goto fail;
+	/* the policies are recorded as one import, as a policy list would be, so
+	 * every card's history starts with where the policy came from */
+	struct import_rec imp = {.kind = "demo", .file_name = "assist demo", .format = "generated",
+				 .sha256 = "", .actor_login = "cli", .request_id = "",
+				 .started_at = now, .finished_at = now};
+	if ((r = store_import_begin(db, &imp, &e)))
+		goto fail;
 	for (int64_t i = 0; i < persons; i++) {
 		struct demo_person p;
 		int64_t person_id;
@@ -132,23 +139,34 @@ int cli_demo(int argc, char **argv)
 			snprintf(prev_number, sizeof prev_number, "DEMO-25-%07lld", (long long)i + 1);
 			struct policy old = {.number = prev_number, .program_id = pr->id, .person_id = person_id,
 					     .start_date = "2025-01-01", .end_date = "2025-12-31",
-					     .status = "active", .sum_insured = pr->sum_insured};
+					     .status = "active", .sum_insured = pr->sum_insured,
+					     .import_id = imp.id};
 			if ((r = store_policy_insert(db, &old, now, &prev_id, &e)))
 				goto fail;
+			imp.created++;
 		}
 		snprintf(number, sizeof number, "DEMO-26-%07lld", (long long)i + 1);
 		struct policy pol = {.number = number, .program_id = pr->id, .person_id = person_id,
 				     .start_date = "2026-01-01", .end_date = "2026-12-31",
 				     .status = "active", .sum_insured = pr->sum_insured,
-				     .previous_id = prev_id};
+				     .previous_id = prev_id, .import_id = imp.id};
 		int64_t pol_id;
 		if ((r = store_policy_insert(db, &pol, now, &pol_id, &e)))
 			goto fail;
+		imp.created++;
+		imp.rows++;
 		/* commit in batches so a very large demo does not hold one huge transaction */
 		if (i % 100000 == 99999 && ((r = db_commit(db, &e)) || (r = db_begin(db, true, &e))))
 			goto fail;
 	}
-	if ((r = db_commit(db, &e)))
+	imp.finished_at = clock_now_us();
+	char summary[160];
+	snprintf(summary, sizeof summary,
+		 "{\"kind\":\"demo\",\"persons\":%lld,\"created\":%lld}", (long long)persons,
+		 (long long)imp.created);
+	if ((r = store_import_finish(db, &imp, &e)) ||
+	    (r = cli_audit(db, "import", "import", imp.id, NULL, summary, &e)) ||
+	    (r = db_commit(db, &e)))
 		goto fail;
 	arena_free(&pa);
 	db_close(db);

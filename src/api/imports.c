@@ -17,6 +17,8 @@
 struct strset {
 	char **slots;
 	size_t n, cap;
+	struct arena text; /* the strings: one block per MiB, not a malloc each */
+	bool text_ready;
 };
 
 static uint64_t hash_str(const char *s)
@@ -52,7 +54,11 @@ static int strset_add(struct strset *s, const char *v)
 			return 0;
 		j = (j + 1) & (s->cap - 1);
 	}
-	if (!(s->slots[j] = strdup(v)))
+	if (!s->text_ready) {
+		arena_init(&s->text, 1u << 20, 0);
+		s->text_ready = true;
+	}
+	if (!(s->slots[j] = arena_strdup(&s->text, v)))
 		return -1;
 	s->n++;
 	return 1;
@@ -70,9 +76,9 @@ static bool strset_has(const struct strset *s, const char *v)
 
 static void strset_free(struct strset *s)
 {
-	for (size_t i = 0; i < s->cap; i++)
-		free(s->slots[i]);
 	free(s->slots);
+	if (s->text_ready)
+		arena_free(&s->text);
 }
 
 struct prog_cache {
@@ -406,10 +412,10 @@ static void reader_issue(struct import_report *rep, size_t row, const char *mess
 
 /* The first worksheet of a workbook; its date cells arrive as ISO dates
  * already, and serial numbers in a date column are accepted as well. */
-static int run_xlsx(struct importer *im, const char *data, size_t len, struct import_report *rep,
-		    bool *nomem)
+static int run_xlsx(struct importer *im, const struct import_source *src,
+		    struct import_report *rep, bool *nomem)
 {
-	struct xlsx *x = xlsx_new(data, len);
+	struct xlsx *x = src->fd < 0 ? xlsx_new(src->data, src->len) : xlsx_new_fd(src->fd, src->len);
 	if (!x) {
 		*nomem = true;
 		return -1;
@@ -497,6 +503,27 @@ static int run_csv(struct importer *im, const struct import_source *src,
 	return rc;
 }
 
+/* The SHA-256 of a whole file, read with pread (the reader's position is
+ * its own). -1 on a read error or out of memory. */
+static int hash_file(int fd, crypto_hash_sha256_state *sha)
+{
+	char *buf = malloc(1u << 20);
+	if (!buf)
+		return -1;
+	off_t at = 0;
+	for (;;) {
+		ssize_t k = pread(fd, buf, 1u << 20, at);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			free(buf);
+			return k < 0 ? -1 : 0;
+		}
+		crypto_hash_sha256_update(sha, (const unsigned char *)buf, (size_t)k);
+		at += k;
+	}
+}
+
 /* A real run is recorded (table imports) before its rows, so that what it
  * creates can carry its id, and audited as one entry when it succeeds. */
 static enum res import_begin(struct importer *im, const char *file_name, bool xlsx,
@@ -545,8 +572,12 @@ enum res import_policies_source(struct db *db, const char *file_name,
 	struct importer *im = importer_new(db, dry_run, actor_id, actor_login, request_id, rep);
 	if (!im)
 		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
-	bool nomem = false, xlsx = src->fd < 0 && src->len >= 4 &&
-				   memcmp(src->data, "PK\x03\x04", 4) == 0;
+	char magic[4] = "";
+	if (src->fd < 0 && src->len >= 4)
+		memcpy(magic, src->data, 4);
+	else if (src->fd >= 0 && pread(src->fd, magic, 4, 0) != 4)
+		memset(magic, 0, 4);
+	bool nomem = false, xlsx = memcmp(magic, "PK\x03\x04", 4) == 0;
 	struct import_rec rec = {0};
 	enum res r = RES_OK;
 	if (!dry_run && (r = import_begin(im, file_name ? file_name : "", xlsx, &rec, e))) {
@@ -556,9 +587,12 @@ enum res import_policies_source(struct db *db, const char *file_name,
 	crypto_hash_sha256_state sha;
 	crypto_hash_sha256_init(&sha);
 	if (xlsx) {
-		crypto_hash_sha256_update(&sha, (const unsigned char *)src->data, src->len);
+		if (src->fd < 0)
+			crypto_hash_sha256_update(&sha, (const unsigned char *)src->data, src->len);
+		else if (hash_file(src->fd, &sha) < 0)
+			nomem = true;
 		im->bytes = src->len;
-		run_xlsx(im, src->data, src->len, rep, &nomem);
+		run_xlsx(im, src, rep, &nomem);
 	} else {
 		if (src->fd < 0)
 			im->bytes = src->len;

@@ -42,8 +42,9 @@ bool importer_failed(const struct importer *im, struct err *e);
  * when it starts as a ZIP archive does, else CSV), inside the caller's
  * transaction. RES_OK with rep->errors > 0 means the rows were bad: the
  * caller must not commit. An error return is a failure of the machinery. */
-/* Where the file is: in memory (fd < 0), or a CSV file to read from fd in
- * chunks (XLSX needs random access: give it in memory, e.g. mapped). */
+/* Where the file is: in memory (fd < 0), or an open file: a CSV file is
+ * read from fd in chunks, an XLSX workbook with pread (len is then the
+ * file's size). */
 struct import_source {
 	const char *data;
 	size_t len;

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,52 +71,32 @@ int cli_program_save_text(struct db *db, const char *text, size_t len, const cha
 
 static char *read_file(const char *path, size_t max, size_t *len_out);
 
-/* A CSV file is streamed in chunks; an XLSX workbook (a ZIP archive, read
- * at random) is mapped. Either way memory does not grow with the file. */
-static int open_source(const char *path, struct import_source *src, void **map, size_t *maplen)
+/* The file stays on disk: a CSV file is streamed in chunks and an XLSX
+ * workbook read where needed, so memory does not grow with the file. */
+static int open_source(const char *path, struct import_source *src)
 {
-	*map = NULL;
-	*maplen = 0;
 	src->data = NULL;
 	src->len = 0;
 	src->fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
-	char magic[4];
 	if (src->fd < 0 || fstat(src->fd, &sb) != 0) {
 		fprintf(stderr, "assist: %s: %s\n", path, strerror(errno));
 		if (src->fd >= 0)
 			close(src->fd);
 		return 1;
 	}
-	if (sb.st_size >= 4 && pread(src->fd, magic, 4, 0) == 4 && memcmp(magic, "PK\x03\x04", 4) == 0) {
-		*map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, src->fd, 0);
-		if (*map == MAP_FAILED) {
-			fprintf(stderr, "assist: %s: %s\n", path, strerror(errno));
-			close(src->fd);
-			return 1;
-		}
-		*maplen = (size_t)sb.st_size;
-		close(src->fd);
-		src->fd = -1;
-		src->data = *map;
-		src->len = *maplen;
-	}
+	src->len = (size_t)sb.st_size;
 	return 0;
 }
 
 static int import_policies(const char *db_url, const char *path, bool dry_run)
 {
 	struct import_source src;
-	void *map;
-	size_t maplen;
-	if (open_source(path, &src, &map, &maplen))
+	if (open_source(path, &src))
 		return 1;
 	struct db *db;
 	if (cli_open_db(db_url, false, &db)) {
-		if (map)
-			munmap(map, maplen);
-		if (src.fd >= 0)
-			close(src.fd);
+		close(src.fd);
 		return 1;
 	}
 	struct import_report *rep = malloc(sizeof *rep);
@@ -168,10 +147,7 @@ static int import_policies(const char *db_url, const char *path, bool dry_run)
 out:
 	free(rep);
 	db_close(db);
-	if (map)
-		munmap(map, maplen);
-	if (src.fd >= 0)
-		close(src.fd);
+	close(src.fd);
 	return rc;
 }
 

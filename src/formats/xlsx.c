@@ -15,10 +15,12 @@
 
 #include <expat.h>
 #include <minizip/unzip.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/date.h"
 
@@ -30,9 +32,12 @@
 #define EXCEL_ROWS 1048576
 #define EXCEL_COLUMNS 16384
 
+/* The archive: in memory, or a file read with pread (the command line:
+ * a mapped file's pages would count in the process's memory). */
 struct mem {
 	const char *p;
 	size_t len, pos;
+	int fd; /* >= 0: read from this file, p unused */
 };
 
 struct numfmt {
@@ -162,7 +167,20 @@ static uLong ZCALLBACK mem_read(voidpf opaque, voidpf stream, void *buf, uLong s
 	(void)opaque;
 	struct mem *m = stream;
 	size_t n = m->len - m->pos < size ? m->len - m->pos : size;
-	memcpy(buf, m->p + m->pos, n);
+	if (m->fd < 0) {
+		memcpy(buf, m->p + m->pos, n);
+	} else {
+		size_t got = 0;
+		while (got < n) {
+			ssize_t k = pread(m->fd, (char *)buf + got, n - got, (off_t)(m->pos + got));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				break; /* minizip sees a short read: a damaged archive */
+			got += (size_t)k;
+		}
+		n = got;
+	}
 	m->pos += n;
 	return (uLong)n;
 }
@@ -1077,13 +1095,21 @@ struct xlsx *xlsx_new(const char *data, size_t len)
 	struct xlsx *x = calloc(1, sizeof *x);
 	if (!x)
 		return NULL;
-	x->mem = (struct mem){data, len, 0};
+	x->mem = (struct mem){data, len, 0, -1};
 	x->text = malloc(XLSX_MAX_FIELD);
 	x->rids = calloc(MAX_SHEETS, sizeof *x->rids);
 	if (!x->text || !x->rids) {
 		xlsx_free(x);
 		return NULL;
 	}
+	return x;
+}
+
+struct xlsx *xlsx_new_fd(int fd, size_t len)
+{
+	struct xlsx *x = xlsx_new(NULL, len);
+	if (x)
+		x->mem.fd = fd;
 	return x;
 }
 

@@ -41,6 +41,8 @@ typedef int (*xlsx_row_fn)(void *ctx, size_t row, const struct slice *fields, si
 struct xlsx;
 /* data[len] is borrowed and must outlive the reader. NULL = out of memory. */
 struct xlsx *xlsx_new(const char *data, size_t len);
+/* The same over a file of len bytes, read with pread; fd stays the caller's. */
+struct xlsx *xlsx_new_fd(int fd, size_t len);
 void xlsx_free(struct xlsx *x);
 /* Read the workbook around the sheet: which sheet is first, the date system,
  * the cell formats and the shared strings. 0, or -1 with xlsx_error. */

@@ -90,6 +90,10 @@ enum res api_reservations_create(struct req *r);
 enum res api_reservations_get(struct req *r);
 enum res api_reservations_commit(struct req *r);
 enum res api_reservations_release(struct req *r);
+/* Housekeeping (assist serve, once a minute): give back held reservations
+ * whose time is up, each in its own transaction, audited as "expire" by
+ * the system. */
+void api_housekeep(struct db *db);
 
 /* audit.c */
 enum res api_audit_list(struct req *r);

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "base/clock.h"
+#include "base/log.h"
 
 /* Reason texts in the user's language (issue 3, rule 6). */
 static const struct {
@@ -569,3 +570,79 @@ static enum res res_transition(struct req *r, bool commit)
 
 enum res api_reservations_commit(struct req *r) { return res_transition(r, true); }
 enum res api_reservations_release(struct req *r) { return res_transition(r, false); }
+
+/* ---- housekeeping: overdue holds ---- */
+
+#define EXPIRE_BATCH 500
+
+/* One overdue hold, in its own transaction: locked, read again, and given
+ * back only if it is still held and still overdue. */
+static enum res expire_one(struct db *db, int64_t id, int64_t policy_id, int64_t now,
+			   bool *expired, struct err *e)
+{
+	struct arena a;
+	arena_init(&a, 8192, 0);
+	struct reservation before, after;
+	enum res r;
+	*expired = false;
+	if ((r = db_begin(db, true, e)))
+		goto out;
+	if ((r = store_policy_lock(db, policy_id, e)) ||
+	    (r = store_reservation_get(db, id, &a, &before, e)))
+		goto fail;
+	if (strcmp(before.status, "held") != 0 || before.expires_at > now) {
+		db_rollback(db);
+		goto out;
+	}
+	if ((r = store_ledger_remove(db, id, policy_id, now, e)) ||
+	    (r = store_reservation_set_status(db, id, "released", now, e)) ||
+	    (r = store_reservation_get(db, id, &a, &after, e)))
+		goto fail;
+	json_t *bj = reservation_json(&before), *aj = reservation_json(&after);
+	r = audit_json(db, 0, "system", "", "expire", "coverage_reservation", id, bj, aj, e);
+	json_decref(bj);
+	json_decref(aj);
+	if (r || (r = db_commit(db, e)))
+		goto fail;
+	*expired = true;
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	arena_free(&a);
+	return r;
+}
+
+void api_housekeep(struct db *db)
+{
+	struct arena a;
+	arena_init(&a, 16384, 0);
+	struct err e;
+	err_clear(&e);
+	int64_t now = clock_now_us(), *ids, *policies;
+	size_t n = 0, done = 0;
+	if (db_begin(db, false, &e) ||
+	    store_reservations_due(db, now, EXPIRE_BATCH, &a, &ids, &policies, &n, &e)) {
+		if (db_in_tx(db))
+			db_rollback(db);
+		LOG_MSG(LOG_WARN, "reservation_expiry_failed", e.message);
+		arena_free(&a);
+		return;
+	}
+	db_rollback(db); /* a read: nothing to keep */
+	for (size_t i = 0; i < n; i++) {
+		bool expired;
+		if (expire_one(db, ids[i], policies[i], now, &expired, &e)) {
+			LOG_MSG(LOG_WARN, "reservation_expiry_failed", e.message);
+			break;
+		}
+		done += expired;
+	}
+	if (done) {
+		struct logb lb;
+		logb_begin(&lb, LOG_INFO, "reservations_expired");
+		logb_int(&lb, "count", (int64_t)done);
+		logb_end(&lb);
+	}
+	arena_free(&a);
+}

@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/str.h"
+#include "api/api.h"
 #include "cli/cli.h"
 #include "http/server.h"
 
@@ -25,6 +26,9 @@ static void serve_usage(FILE *f)
 	      "  --threads N        HTTP worker threads (ASSIST_THREADS; default 2 per CPU, at least 4)\n"
 	      "  --body-limit BYTES largest request body by default (default 1048576)\n"
 	      "  --timeout SECONDS  idle connection timeout (default 30)\n"
+	      "  --housekeeping-interval SECONDS\n"
+	      "                     how often ended sessions are purged and overdue coverage\n"
+	      "                     holds given back (default 60)\n"
 	      "  --trust-proxy      believe X-Forwarded-For and X-Forwarded-Proto (behind nginx/HAProxy)\n"
 	      "  --no-access-log    do not log each request\n"
 	      "  --log-level LEVEL  debug, info, warn or error (ASSIST_LOG_LEVEL; default info)\n",
@@ -66,6 +70,7 @@ int cli_serve(int argc, char **argv)
 		{"body-limit", required_argument, 0, 'b'}, {"timeout", required_argument, 0, 'o'},
 		{"trust-proxy", no_argument, 0, 'p'},   {"no-access-log", no_argument, 0, 'n'},
 		{"log-level", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'},
+		{"housekeeping-interval", required_argument, 0, 'k'},
 		{0, 0, 0, 0},
 	};
 	const char *db_url = cli_default_db();
@@ -87,6 +92,7 @@ int cli_serve(int argc, char **argv)
 			.timeout_s = 30,
 			.access_log = true,
 		},
+		.housekeep = api_housekeep,
 	};
 	int c;
 	int64_t v;
@@ -115,6 +121,13 @@ int cli_serve(int argc, char **argv)
 				return 2;
 			}
 			app.cfg.timeout_s = (unsigned)v;
+			break;
+		case 'k':
+			if (!parse_uint(optarg, 1, 86400, &v)) {
+				fprintf(stderr, "assist: --housekeeping-interval must be 1..86400\n");
+				return 2;
+			}
+			app.cfg.housekeeping_s = (unsigned)v;
 			break;
 		case 'p': app.cfg.trust_proxy = true; break;
 		case 'n': app.cfg.access_log = false; break;

@@ -676,9 +676,10 @@ enum res server_run(struct app *app, struct err *e)
 		logb_end(&lb);
 	}
 
-	/* Wait for a stop signal; meanwhile purge ended sessions once a minute. */
+	/* Wait for a stop signal; meanwhile, once a minute, purge ended sessions
+	 * and run the application's housekeeping. */
 	for (;;) {
-		struct timespec ts = {.tv_sec = 60};
+		struct timespec ts = {.tv_sec = app->cfg.housekeeping_s ? app->cfg.housekeeping_s : 60};
 		int sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
@@ -687,6 +688,8 @@ enum res server_run(struct app *app, struct err *e)
 			struct err pe;
 			if (store_session_purge(db, clock_now_us(), &pe))
 				LOG_MSG(LOG_WARN, "session_purge_failed", pe.message);
+			if (app->housekeep)
+				app->housekeep(db);
 			store_release(app->store, db);
 		}
 	}

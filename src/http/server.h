@@ -15,6 +15,7 @@ struct server_config {
 	int threads;
 	size_t body_limit;      /* default per-request body limit */
 	unsigned timeout_s;     /* idle connection timeout */
+	unsigned housekeeping_s; /* seconds between housekeeping runs (0 = 60) */
 	bool access_log;
 	bool trust_proxy;       /* believe X-Forwarded-For / X-Forwarded-Proto */
 };
@@ -22,6 +23,9 @@ struct server_config {
 struct app {
 	struct store *store;
 	struct server_config cfg;
+	/* Run every housekeeping_s seconds (default 60) on its own connection,
+	 * after ended sessions are purged; NULL = nothing more. */
+	void (*housekeep)(struct db *db);
 };
 
 /* Serve until SIGTERM or SIGINT, then stop accepting, let requests in flight

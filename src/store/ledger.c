@@ -28,6 +28,10 @@ static const char sql_res_expired[] =
 	"SELECT id FROM coverage_reservations WHERE policy_id = ? AND status = 'held' AND "
 	"expires_at <= ? ORDER BY id";
 
+static const char sql_res_due[] =
+	"SELECT id, policy_id FROM coverage_reservations WHERE status = 'held' AND expires_at <= ? "
+	"ORDER BY expires_at, id LIMIT ?";
+
 static const char sql_entry_insert[] =
 	"INSERT INTO coverage_entries (reservation_id, policy_id, kind, entry_key, window_first, "
 	"case_id, provider, day, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -184,6 +188,30 @@ enum res store_reservations_expired(struct db *db, int64_t policy_id, int64_t no
 			break;
 		}
 		(*ids)[(*n)++] = db_col_i64(st, 0);
+	}
+	db_reset(st);
+	return r;
+}
+
+enum res store_reservations_due(struct db *db, int64_t now, int64_t limit, struct arena *a,
+				int64_t **ids, int64_t **policy_ids, size_t *n, struct err *e)
+{
+	struct db_stmt *st;
+	enum res r = db_prepare(db, sql_res_due, &st, e);
+	if (r)
+		return r;
+	db_bind_i64(st, 1, now);
+	db_bind_i64(st, 2, limit);
+	*n = 0;
+	*ids = arena_alloc(a, (size_t)limit * sizeof **ids);
+	*policy_ids = arena_alloc(a, (size_t)limit * sizeof **policy_ids);
+	if (!*ids || !*policy_ids) {
+		db_reset(st);
+		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+	}
+	while (store_step(st, &r, e) == DB_ROW && *n < (size_t)limit) {
+		(*ids)[*n] = db_col_i64(st, 0);
+		(*policy_ids)[(*n)++] = db_col_i64(st, 1);
 	}
 	db_reset(st);
 	return r;

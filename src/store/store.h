@@ -257,6 +257,10 @@ enum res store_reservation_by_reference(struct db *db, const char *reference, st
 					struct reservation *out, bool *found, struct err *e) WUR;
 enum res store_reservation_set_status(struct db *db, int64_t id, const char *status, int64_t now,
 				      struct err *e) WUR;
+/* Held reservations of any policy whose time is up, the oldest first (at
+ * most limit): ids[i] with its policy in policy_ids[i]. */
+enum res store_reservations_due(struct db *db, int64_t now, int64_t limit, struct arena *a,
+				int64_t **ids, int64_t **policy_ids, size_t *n, struct err *e) WUR;
 /* Held reservations of a policy whose time is up. */
 enum res store_reservations_expired(struct db *db, int64_t policy_id, int64_t now,
 				    struct arena *a, int64_t **ids, size_t *n, struct err *e) WUR;

@@ -2,6 +2,7 @@
 // release gives it back, and concurrent reservations never overdraw a
 // limit, on SQLite and PostgreSQL.
 import { describe, it, before } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { backends } from '../lib/server.mjs';
 import { useServer, signedIn, expectError } from './helpers.mjs';
@@ -178,6 +179,43 @@ for (const backend of backends()) {
       expectError(await op.post('/api/v1/coverage/reservations', { person_id: person, date: '2027-03-01', lines: [{ service: 'GP', quantity: 1, unit_price: 1 }] }), 422, 'no_active_policy', 'date');
       const fin = await signedIn(h.srv.base, 'finance');
       expectError(await fin.post('/api/v1/coverage/reservations', { policy_number: number, date: '2026-03-01', lines: [{ service: 'GP', quantity: 1, unit_price: 1 }] }), 403, 'forbidden');
+    });
+  });
+}
+
+// Overdue holds are given back by the server's housekeeping, without anyone
+// reserving on the policy again.
+for (const backend of backends()) {
+  describe(`coverage ledger housekeeping (${backend})`, () => {
+    const h = useServer({ backend, args: ['--housekeeping-interval', '1'] });
+
+    it('gives back a hold whose time is up, audited as expire by the system', async () => {
+      const admin = await signedIn(h.srv.base, 'admin');
+      assert.equal((await admin.post('/api/v1/programs', PROGRAM)).status, 201);
+      const sup = await signedIn(h.srv.base, 'supervisor');
+      const number = await newPolicy(sup, `hk-${backend}`);
+      const r = await sup.post('/api/v1/coverage/reservations', {
+        policy_number: number, date: '2026-02-02', hold_days: 1, lines: [{ service: 'GP', quantity: 2, unit_price: 1000 }],
+      });
+      assert.equal(r.status, 201, r.text);
+      const key = 'service:GP|count|month';
+      const used = async () => limitOf((await sup.get(`/api/v1/policies/${number}/coverage?date=2026-02-02`)).json, key).used;
+      assert.equal(await used(), 2);
+      // an hour ago, as if a day had passed
+      const past = (Date.now() - 3600e3) * 1000;
+      const sql = `UPDATE coverage_reservations SET expires_at = ${past} WHERE id = ${r.json.id}`;
+      if (backend === 'pg') execFileSync('psql', [h.srv.dbUrl, '-qc', sql]);
+      else execFileSync('sqlite3', [h.srv.dbUrl, sql]);
+      let status = 'held';
+      for (let i = 0; i < 50 && status === 'held'; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        status = (await sup.get(`/api/v1/coverage/reservations/${r.json.id}`)).json.status;
+      }
+      assert.equal(status, 'released');
+      assert.equal(await used(), 0);
+      const audit = await sup.get(`/api/v1/audit?entity=coverage_reservation&id=${r.json.id}`);
+      assert.deepEqual(audit.json.items.map((a) => [a.action, a.actor.login]), [['expire', 'system'], ['create', 'supervisor']]);
+      expectError(await sup.post(`/api/v1/coverage/reservations/${r.json.id}/commit`), 409, 'invalid_state', 'status');
     });
   });
 }

@@ -3,6 +3,7 @@
 #ifndef ASSIST_API_H
 #define ASSIST_API_H
 
+#include "http/events.h"
 #include "http/http.h"
 #include "http/json.h"
 
@@ -12,6 +13,10 @@ json_t *api_user_json(const struct user *u);
 enum res api_begin(struct req *r, bool write) WUR;
 /* 400 when a body was required but none came. */
 enum res api_need_body(struct req *r) WUR;
+/* req_event with one or two topics ("policy:DEMO-1", "person:7"); data is
+ * stolen (ids only, never personal data). */
+enum res api_event(struct req *r, const char *type, json_t *data, const char *topic1,
+		   const char *topic2) WUR;
 
 /* health.c, openapi.c */
 enum res api_health(struct req *r);
@@ -94,6 +99,9 @@ enum res api_reservations_release(struct req *r);
  * whose time is up, each in its own transaction, audited as "expire" by
  * the system. */
 void api_housekeep(struct db *db);
+
+/* events.c */
+enum res api_events_stream(struct req *r);
 
 /* audit.c */
 enum res api_audit_list(struct req *r);

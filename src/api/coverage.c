@@ -354,15 +354,25 @@ static json_t *reservation_json(const struct reservation *x)
 	return j;
 }
 
+/* Audited, and announced to the streams watching the policy: its
+ * remaining coverage changed. */
 static enum res res_audit(struct req *r, const char *action, const struct reservation *before,
 			  const struct reservation *after)
 {
+	const struct reservation *x = after ? after : before;
 	json_t *b = before ? reservation_json(before) : NULL;
 	json_t *a = after ? reservation_json(after) : NULL;
-	enum res res = req_audit(r, action, "coverage_reservation", (after ? after : before)->id, b, a);
+	enum res res = req_audit(r, action, "coverage_reservation", x->id, b, a);
 	json_decref(b);
 	json_decref(a);
-	return res;
+	char topic[EVENTS_TOPIC_MAX + 8];
+	snprintf(topic, sizeof topic, "policy:%s", x->policy_number);
+	return res ? res
+		   : api_event(r, "coverage.changed",
+			       json_pack("{s:s, s:I, s:s}", "policy_number", x->policy_number,
+					 "reservation_id", (json_int_t)x->id, "status",
+					 after ? after->status : before->status),
+			       topic, NULL);
 }
 
 /* Give a reservation's consumption back and mark it released. */

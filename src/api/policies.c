@@ -500,7 +500,13 @@ enum res api_policies_patch(struct req *r)
 	json_t *after = api_policy_json(&stored);
 	res = req_audit(r, "update", "policy", stored.id, before, after);
 	json_decref(before);
-	if (res) {
+	char t1[EVENTS_TOPIC_MAX + 8], t2[40];
+	snprintf(t1, sizeof t1, "policy:%s", stored.number);
+	snprintf(t2, sizeof t2, "person:%lld", (long long)stored.person_id);
+	if (res || (res = api_event(r, "policy.updated",
+				     json_pack("{s:s, s:I}", "number", stored.number, "version",
+					       (json_int_t)stored.version),
+				     t1, t2))) {
 		json_decref(after);
 		return res;
 	}

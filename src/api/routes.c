@@ -30,6 +30,7 @@ const struct route api_routes[] = {
 	{"POST", "/api/v1/tokens", api_tokens_create, ALL, 0, 4096, "Create an API token"},
 	{"DELETE", "/api/v1/tokens/{id}", api_tokens_delete, ALL, 0, 0, "Revoke an API token"},
 
+	{"GET", "/api/v1/events/stream", api_events_stream, ALL, 0, 0, "Live events (server-sent events) for topics"},
 	{"GET", "/api/v1/audit", api_audit_list, SUPERVISION, 0, 0, "Audit trail"},
 
 	{"GET", "/api/v1/programs", api_programs_list, ALL, 0, 0, "List programs"},

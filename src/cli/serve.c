@@ -93,6 +93,7 @@ int cli_serve(int argc, char **argv)
 			.access_log = true,
 		},
 		.housekeep = api_housekeep,
+		.db_url = NULL,
 	};
 	int c;
 	int64_t v;
@@ -164,6 +165,7 @@ int cli_serve(int argc, char **argv)
 	struct err e;
 	err_clear(&e);
 	/* one connection per worker thread, plus one for housekeeping */
+	app.db_url = db_url;
 	if (store_open(db_url, app.cfg.threads + 1, &app.store, &e)) {
 		cli_error(&e);
 		return 1;

@@ -81,6 +81,14 @@ struct req {
 	int nhdr;
 	bool commit_on_error;  /* keep the handler's writes even though it fails */
 	struct err err;
+
+	/* live events (http/events.h) */
+	struct req_ev *events;     /* queued by req_event, published after commit (SQLite) */
+	const char *stream_topics; /* set by req_stream: answer with an event stream */
+};
+struct req_ev {
+	struct req_ev *next;
+	const char *type, *topics, *data;
 };
 
 /* Match path against a route pattern; "{x}" matches one non-empty segment.
@@ -108,6 +116,15 @@ enum res req_keep_json(struct req *r, json_t *j) WUR;
 enum res req_json(struct req *r, int status, json_t *body) WUR;
 enum res req_empty(struct req *r, int status);
 void req_add_header(struct req *r, const char *name, const char *value);
+
+/* Announce an event to live streams once the request's transaction
+ * commits (nothing is announced when it rolls back). topics: NUL-separated,
+ * double-NUL ended ("case:12\0department:medical\0"); data: a JSON object
+ * (borrowed) of ids only, never personal data. */
+enum res req_event(struct req *r, const char *type, const char *topics, json_t *data) WUR;
+/* Answer this request with an event stream for these topics (copied;
+ * NUL-separated, double-NUL ended). The handler returns RES_OK after it. */
+enum res req_stream(struct req *r, const char *topics) WUR;
 
 /* Record an audit entry with before/after as JSON (borrowed, may be NULL),
  * for callers outside a request too (the importer). */

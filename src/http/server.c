@@ -2,6 +2,7 @@
  * -> credentials -> role check (from the route table, here and nowhere else)
  * -> CSRF check -> one transaction around the handler -> reply. */
 #include "http/server.h"
+#include "http/events.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -231,6 +232,61 @@ enum res req_audit(struct req *r, const char *action, const char *entity, int64_
 			  entity, entity_id, before, after, &r->err);
 }
 
+static size_t topics_len(const char *topics)
+{
+	size_t n = 0;
+	while (topics[n])
+		n += strlen(topics + n) + 1;
+	return n + 1;
+}
+
+enum res req_event(struct req *r, const char *type, const char *topics, json_t *data)
+{
+	char *text = data ? json_dumps(data, JSON_COMPACT) : strdup("{}");
+	if (!text)
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	enum res res = RES_OK;
+	if (r->db && db_kind(r->db) == DB_PG) {
+		/* NOTIFY travels with the transaction: every server hears it on commit */
+		char *payload = events_payload(type, topics, text);
+		res = payload ? store_notify(r->db, payload, &r->err)
+			      : err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+		free(payload);
+		free(text);
+		return res;
+	}
+	struct req_ev *ev = arena_alloc(&r->arena, sizeof *ev);
+	size_t tl = topics_len(topics);
+	char *t = arena_alloc(&r->arena, tl);
+	if (!ev || !t || !(ev->type = arena_strdup(&r->arena, type)) ||
+	    !(ev->data = arena_strdup(&r->arena, text)))
+		res = err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	free(text);
+	if (res)
+		return res;
+	memcpy(t, topics, tl);
+	ev->topics = t;
+	/* kept in order: appended at the end */
+	struct req_ev **at = &r->events;
+	while (*at)
+		at = &(*at)->next;
+	ev->next = NULL;
+	*at = ev;
+	return RES_OK;
+}
+
+enum res req_stream(struct req *r, const char *topics)
+{
+	size_t tl = topics_len(topics);
+	char *t = arena_alloc(&r->arena, tl);
+	if (!t)
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	memcpy(t, topics, tl);
+	r->stream_topics = t;
+	r->status = 200;
+	return RES_OK;
+}
+
 static void reply_error(struct req *r)
 {
 	struct err *e = &r->err;
@@ -383,6 +439,9 @@ static enum res dispatch(struct app *app, struct ctx *x)
 				res = cres;
 				r->err = ce;
 			}
+			/* committed: announce what it did (PostgreSQL sent NOTIFY instead) */
+			for (struct req_ev *ev = r->events; !cres && ev; ev = ev->next)
+				events_publish(app->events, ev->type, ev->topics, ev->data);
 		} else {
 			db_rollback(r->db);
 		}
@@ -548,6 +607,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	enum res res = dispatch(app, x);
 	if (res)
 		return send_error(c, x);
+	if (r->stream_topics) {
+		struct MHD_Response *resp = events_stream(app->events, c, r->stream_topics,
+							  r->user.id);
+		if (!resp) {
+			err_set(&r->err, RES_BUSY, "unavailable", NULL, "the server is stopping");
+			return send_error(c, x);
+		}
+		add_common_headers(resp, r, true);
+		MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
+		MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+		x->status = 200;
+		enum MHD_Result ok = MHD_queue_response(c, 200, resp);
+		MHD_destroy_response(resp);
+		return ok;
+	}
 	return send_req(c, x, true);
 }
 
@@ -625,6 +699,11 @@ static enum res parse_listen(const char *listen, struct sockaddr_storage *ss, st
 	return RES_OK;
 }
 
+static void publish_notified(void *ctx, const char *payload)
+{
+	events_publish_text(ctx, payload);
+}
+
 enum res server_run(struct app *app, struct err *e)
 {
 	struct sockaddr_storage ss;
@@ -649,8 +728,21 @@ enum res server_run(struct app *app, struct err *e)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	/* heartbeats well inside the idle timeout, so quiet streams stay open */
+	unsigned hb = app->cfg.timeout_s / 2 ? app->cfg.timeout_s / 2 : 1;
+	app->events = events_new(hb < 15 ? hb : 15);
+	if (!app->events)
+		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+	struct notify_listener *listener = NULL;
+	if (store_kind(app->store) == DB_PG && app->db_url &&
+	    !(listener = notify_listen(app->db_url, publish_notified, app->events))) {
+		events_free(app->events);
+		app->events = NULL;
+		return err_set(e, RES_NOMEM, NULL, NULL, "cannot start the event listener");
+	}
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			MHD_ALLOW_SUSPEND_RESUME |
 			(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 		0, NULL, NULL, on_request, app,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -662,9 +754,14 @@ enum res server_run(struct app *app, struct err *e)
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, app,
 		MHD_OPTION_END);
-	if (!d)
+	if (!d) {
+		int err = errno;
+		notify_stop(listener);
+		events_free(app->events);
+		app->events = NULL;
 		return err_set(e, RES_IO, "listen_failed", "listen", "cannot listen on %s: %s",
-			       app->cfg.listen, strerror(errno));
+			       app->cfg.listen, strerror(err));
+	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	if (log_enabled(LOG_INFO)) {
 		struct logb lb;
@@ -695,10 +792,15 @@ enum res server_run(struct app *app, struct err *e)
 	}
 	LOG_MSG(LOG_INFO, "stopping", "no new connections; finishing requests in flight");
 	MHD_socket ls = MHD_quiesce_daemon(d);
+	/* event streams never end by themselves: end them first */
+	notify_stop(listener);
+	events_close_all(app->events);
 	int64_t deadline = clock_mono_us() + 30LL * 1000000;
 	while (atomic_load(&inflight) > 0 && clock_mono_us() < deadline)
 		usleep(10000);
 	MHD_stop_daemon(d);
+	events_free(app->events);
+	app->events = NULL;
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
 	LOG_MSG(LOG_INFO, "stopped", "bye");

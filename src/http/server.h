@@ -26,6 +26,8 @@ struct app {
 	/* Run every housekeeping_s seconds (default 60) on its own connection,
 	 * after ended sessions are purged; NULL = nothing more. */
 	void (*housekeep)(struct db *db);
+	const char *db_url;        /* for the PostgreSQL event listener */
+	struct event_bus *events;  /* set by server_run */
 };
 
 /* Serve until SIGTERM or SIGINT, then stop accepting, let requests in flight

@@ -291,6 +291,16 @@ struct deduction_row {
 enum res store_deductions_load(struct db *db, int64_t policy_id, struct arena *a,
 			       struct deduction_row **rows, size_t *n, struct err *e) WUR;
 
+/* ---- live events across servers (store/notify.c, PostgreSQL only) ---- */
+/* NOTIFY assist_events with payload, in db's transaction. */
+enum res store_notify(struct db *db, const char *payload, struct err *e) WUR;
+/* A thread that LISTENs on assist_events on its own connection to url and
+ * calls fn with each payload; it reconnects when the connection breaks. */
+struct notify_listener;
+struct notify_listener *notify_listen(const char *url, void (*fn)(void *ctx, const char *payload),
+				      void *ctx);
+void notify_stop(struct notify_listener *l);
+
 /* ---- reference data of the demo set ---- */
 #include "core/demo.h"
 enum res store_demo_insurer(struct db *db, const struct demo_insurer *x, int64_t now,

@@ -42,6 +42,8 @@ const TABLE = [
   // no such token of the caller's: allowed, and 404
   { method: 'DELETE', path: '/api/v1/tokens/{id}', who: ALL, ok: 404, req: () => ({ path: '/api/v1/tokens/999999' }) },
   { method: 'GET', path: '/api/v1/audit', who: SUPERVISION, ok: 200 },
+  // a bad topic is refused before any stream opens
+  { method: 'GET', path: '/api/v1/events/stream', who: ALL, ok: 400, req: () => ({ path: '/api/v1/events/stream?topics=weather:today' }) },
 
   // programs (capability A): anyone reads, the admin writes. Writes send an
   // empty object: allowed callers get the validation error.

@@ -43,12 +43,17 @@ export function run(args, { input, env } = {}) {
 
 /**
  * Start a server. Options: backend ('sqlite' | 'pg'), demo (default true),
- * persons (default 20), args (extra serve args), env.
+ * persons (default 20), args (extra serve args), env, and shareDb: the
+ * dbUrl of a running server, to start a second server on its database
+ * (nothing is created, and stop() leaves the database alone).
  * Returns {base, dbUrl, backend, stop(), logs()}.
  */
-export async function startServer({ backend = 'sqlite', demo = true, persons = 20, args = [], env = {} } = {}) {
+export async function startServer({ backend = 'sqlite', demo = true, persons = 20, args = [], env = {}, shareDb } = {}) {
   let dbUrl, cleanup;
-  if (backend === 'pg') {
+  if (shareDb) {
+    dbUrl = shareDb;
+    cleanup = () => {};
+  } else if (backend === 'pg') {
     const d = freshPgDb();
     dbUrl = d.url;
     cleanup = d.drop;
@@ -57,9 +62,11 @@ export async function startServer({ backend = 'sqlite', demo = true, persons = 2
     dbUrl = path.join(dir, 'assist.db');
     cleanup = () => rmSync(dir, { recursive: true, force: true });
   }
-  const setup = demo ? await run(['demo', '--db', dbUrl, '--persons', String(persons)], { env })
-                     : await run(['init', '--db', dbUrl], { env });
-  if (setup.code !== 0) throw new Error(`assist ${demo ? 'demo' : 'init'} failed: ${setup.stderr}`);
+  if (!shareDb) {
+    const setup = demo ? await run(['demo', '--db', dbUrl, '--persons', String(persons)], { env })
+                       : await run(['init', '--db', dbUrl], { env });
+    if (setup.code !== 0) throw new Error(`assist ${demo ? 'demo' : 'init'} failed: ${setup.stderr}`);
+  }
 
   const proc = spawn(BIN, ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0', '--threads', '4',
     '--web', path.join(ROOT, 'web'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

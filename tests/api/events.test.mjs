@@ -1,0 +1,129 @@
+// Live events: GET /api/v1/events/stream (server-sent events). A change
+// reaches the streams of its topics once committed, and only then; quiet
+// streams get heartbeats; on PostgreSQL a change on one server reaches the
+// streams of another (LISTEN/NOTIFY); a stopping server ends its streams.
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends, startServer } from '../lib/server.mjs';
+import { useServer, signedIn, expectError } from './helpers.mjs';
+
+/** Open a stream as client c; returns {next(type, ms), close()}. */
+async function openStream(base, c, topics) {
+  const ac = new AbortController();
+  const res = await fetch(`${base}/api/v1/events/stream?topics=${encodeURIComponent(topics)}`, {
+    headers: { cookie: c.cookieHeader(), accept: 'text/event-stream' }, signal: ac.signal,
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  let text = '';
+  const blocks = [];
+  let pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += dec.decode(value, { stream: true });
+        let i;
+        while ((i = text.indexOf('\n\n')) >= 0) {
+          blocks.push(text.slice(0, i));
+          text = text.slice(i + 2);
+        }
+      }
+    } catch { /* aborted */ }
+    blocks.push('<end>');
+  })();
+  return {
+    blocks,
+    /** The next block matching pred within ms, or null. */
+    async next(pred, ms = 5000) {
+      const t0 = Date.now();
+      for (;;) {
+        const k = blocks.findIndex(pred);
+        if (k >= 0) return blocks.splice(0, k + 1).pop();
+        if (Date.now() - t0 > ms) return null;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async close() { ac.abort(); await pump; },
+  };
+}
+
+const isEvent = (type) => (b) => b.startsWith(`event: ${type}\n`);
+const dataOf = (b) => JSON.parse(b.split('\n').find((l) => l.startsWith('data: ')).slice(6));
+
+for (const backend of backends()) {
+  describe(`live events (${backend})`, () => {
+    const h = useServer({ backend, args: ['--timeout', '2'] });
+
+    it('delivers a committed change to the streams of its topics, and nothing for a refused one', async () => {
+      const op = await signedIn(h.srv.base, 'operator');
+      const sup = await signedIn(h.srv.base, 'supervisor');
+      const number = 'DEMO-26-0000005';
+      const mine = await openStream(h.srv.base, op, `policy:${number}`);
+      const other = await openStream(h.srv.base, op, 'policy:DEMO-26-0000006,department:medical');
+      assert.ok(await mine.next((b) => b.includes(': connected')), 'the stream opens at once');
+      expectError(await sup.patch(`/api/v1/policies/${number}`, { status: 'lapsed' }), 400, 'invalid_field', 'status');
+      const r = await sup.patch(`/api/v1/policies/${number}`, { status: 'suspended' });
+      assert.equal(r.status, 200);
+      const ev = await mine.next(isEvent('policy.updated'));
+      assert.ok(ev, `no event: ${JSON.stringify(mine.blocks)}`);
+      assert.deepEqual(dataOf(ev), { number, version: r.json.version }, 'the refused change announced nothing');
+      assert.equal(await other.next(isEvent('policy.updated'), 700), null, 'another topic hears nothing');
+      // a reservation changes the policy's remaining coverage
+      const res = await sup.post('/api/v1/coverage/reservations', { policy_number: 'DEMO-26-0000006', date: '2026-03-03', lines: [{ service: 'GP', quantity: 1, unit_price: 1000 }] });
+      assert.equal(res.status, 201, res.text);
+      const cov = await other.next(isEvent('coverage.changed'));
+      assert.deepEqual(dataOf(cov), { policy_number: 'DEMO-26-0000006', reservation_id: res.json.id, status: 'held' });
+      await mine.close();
+      await other.close();
+    });
+
+    it('keeps a quiet stream alive with heartbeats', async () => {
+      const op = await signedIn(h.srv.base, 'operator');
+      const s = await openStream(h.srv.base, op, 'case:1');
+      assert.ok(await s.next((b) => b.includes(': heartbeat'), 4000), 'a heartbeat within the idle timeout');
+      assert.ok(await s.next((b) => b.includes(': heartbeat'), 4000), 'and again: the stream outlives the 2 s timeout');
+      await s.close();
+    });
+
+    it('refuses bad topics and callers who are not signed in', async () => {
+      const op = await signedIn(h.srv.base, 'operator');
+      expectError(await op.get('/api/v1/events/stream?topics=case:1,weather:today'), 400, 'invalid_field', 'topics');
+      expectError(await op.get('/api/v1/events/stream?topics=case:'), 400, 'invalid_field', 'topics');
+      const res = await fetch(`${h.srv.base}/api/v1/events/stream`);
+      assert.equal(res.status, 401);
+    });
+
+    it('ends open streams when the server stops', async () => {
+      // this stream stays open: after() stops the server and requires a clean exit
+      const op = await signedIn(h.srv.base, 'operator');
+      const s = await openStream(h.srv.base, op, 'case:2');
+      assert.ok(await s.next((b) => b.includes(': connected')));
+      h.lingering = s;
+    });
+    after(async () => { if (h.lingering) await h.lingering.close(); });
+
+    if (backend === 'pg') {
+      it('carries a change on one server to the streams of another (LISTEN/NOTIFY)', async () => {
+        const second = await startServer({ backend, shareDb: h.srv.dbUrl });
+        try {
+          const op = await signedIn(second.base, 'operator');
+          const s = await openStream(second.base, op, 'policy:DEMO-26-0000007');
+          assert.ok(await s.next((b) => b.includes(': connected')));
+          const sup = await signedIn(h.srv.base, 'supervisor');
+          const r = await sup.patch('/api/v1/policies/DEMO-26-0000007', { end_date: '2026-10-31' });
+          assert.equal(r.status, 200);
+          const ev = await s.next(isEvent('policy.updated'));
+          assert.ok(ev, 'the other server heard it');
+          assert.equal(dataOf(ev).number, 'DEMO-26-0000007');
+          await s.close();
+        } finally {
+          const st = await second.stop();
+          assert.equal(st.code, 0);
+        }
+      });
+    }
+  });
+}

@@ -187,3 +187,34 @@ test('reviewer (zh, then en): may look, not edit; the card at 1920×1080; c open
   assert.ok((await textOf(page, '#calc-policy-summary a')).length > 3, 'the insured is named');
   assert.deepEqual(problems, []);
 });
+
+test('live: a change made by another user shows on an open card without a reload', async (t) => {
+  const a = await open(env, t, { locale: 'ru-RU' });
+  await signIn(env, a.page, 'operator');
+  await a.page.goto(`${env.server.base}/#/policies/DEMO-26-0000009`);
+  await a.page.waitForSelector('#coverage-table');
+  await waitText(a.page, '#policy-status .badge', 'Действует');
+  // a second browser context, the supervisor, suspends the policy
+  const b = await open(env, t, { locale: 'zh-CN' });
+  await signIn(env, b.page, 'supervisor');
+  const status = await b.page.evaluate(async () => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const r = await fetch('/api/v1/policies/DEMO-26-0000009', {
+      method: 'PATCH', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf_token },
+      body: JSON.stringify({ status: 'suspended' }),
+    });
+    return r.status;
+  });
+  assert.equal(status, 200);
+  // the operator's card follows, the history shows the change, no reload happened
+  const marker = await a.page.evaluate(() => { window.__noReload = true; return true; });
+  assert.ok(marker);
+  await waitText(a.page, '#policy-status .badge', 'Приостановлен');
+  await a.page.waitForSelector('.toast');
+  assert.match(await textOf(a.page, '.toast'), /Полис изменён другим пользователем: теперь версия 2/);
+  await shot(a.page, 'policy-live-ru');
+  await waitContains(a.page, '#hist-body', 'supervisor');
+  assert.equal(await a.page.evaluate(() => window.__noReload === true), true, 'the page was not reloaded');
+  assert.deepEqual(a.problems, []);
+  assert.deepEqual(b.problems, []);
+});

@@ -33,13 +33,14 @@ export const policiesView = {
     if (params.number === S.number) return;
     S.number = params.number;
     S.seq++;
+    stopLive();
     S.editing = false;
     S.escArmed = false;
     if (S.number) openCard(S.number);
     else openFind();
   },
 
-  unmount() { S = null; },
+  unmount() { stopLive(); S = null; },
 
   focusFilter() {
     const f = document.getElementById('policy-find');
@@ -233,6 +234,50 @@ async function openCard(number) {
   loadPerson(pol.person_id);
   loadCoverage(document.getElementById('coverage-date').value);
   loadHistory(true);
+  startLive(pol.number);
+}
+
+// ---------- live updates: another user's change shows without a reload ----------
+
+function stopLive() {
+  if (S && S.es) { S.es.close(); S.es = null; }
+}
+
+function startLive(number) {
+  stopLive();
+  if (typeof EventSource === 'undefined') return;
+  const mine = S;
+  const seq = S.seq;
+  const es = new EventSource(`/api/v1/events/stream?topics=${encodeURIComponent(`policy:${number}`)}`);
+  S.es = es;
+  const current = () => S === mine && seq === S.seq && S.pol;
+  es.addEventListener(`coverage.changed`, () => {
+    if (!current()) return;
+    const d = document.getElementById('coverage-date');
+    if (d) loadCoverage(d.value);
+  });
+  es.addEventListener(`policy.updated`, async (ev) => {
+    if (!current()) return;
+    let data = {};
+    try { data = JSON.parse(ev.data); } catch { /* ids only: reload anyway */ }
+    if (data.version && S.pol && data.version <= S.pol.version) return; // our own change, already shown
+    if (S.editing) { toast('policies.live_changed_editing', {}, 'warn'); return; }
+    let pol;
+    try { pol = await get(`/api/v1/policies/${encodeURIComponent(number)}`); } catch { return; }
+    if (!current()) return;
+    const focusId = document.activeElement && document.activeElement.id;
+    const date = document.getElementById('coverage-date');
+    const keepDate = date ? date.value : null;
+    S.pol = pol;
+    renderCard();
+    const d2 = document.getElementById('coverage-date');
+    if (d2 && keepDate) d2.value = keepDate;
+    loadPerson(pol.person_id);
+    loadCoverage(d2 ? d2.value : keepDate);
+    loadHistory(true);
+    if (focusId) { const f = document.getElementById(focusId); if (f) f.focus({ preventScroll: true }); }
+    toast('policies.live_changed', { version: pol.version }, 'info');
+  });
 }
 
 function crumbs(number) {

@@ -55,6 +55,7 @@ fi
 export CMOCKA_MESSAGE_OUTPUT=stdout ASSIST_SRC=$PWD
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 for b in "$BUILD" "$ASAN_BUILD"; do
   for t in "$b"/tests/test_*; do
     [ -f "$t" ] && [ -x "$t" ] || continue

@@ -160,7 +160,21 @@ static void issue(struct importer *im, size_t row, const char *col, const char *
 		struct import_issue *x = &im->rep->issues[im->rep->nissues++];
 		x->row = row;
 		x->column = col;
+		x->code = import_issue_code(fmt);
+		snprintf(x->value, sizeof x->value, "%s", arg ? arg : "");
 		snprintf(x->message, sizeof x->message, fmt, arg ? arg : "");
+	}
+}
+
+/* An issue found by the row decoder, kept whole (at row, when given). */
+static void keep(struct importer *im, const struct import_issue *y, size_t row)
+{
+	im->rep->errors++;
+	if (im->rep->nissues < IMPORT_MAX_ISSUES) {
+		struct import_issue *x = &im->rep->issues[im->rep->nissues++];
+		*x = *y;
+		if (row)
+			x->row = row;
 	}
 }
 
@@ -344,7 +358,7 @@ int importer_row(void *ctx, size_t row, const struct slice *f, size_t n)
 		size_t k = pcol_map_header(f, n, &im->map, tmp, sizeof tmp / sizeof tmp[0]);
 		/* the header is the first filled row: in a sheet it may be below row 1 */
 		for (size_t i = 0; i < k; i++)
-			issue(im, row, tmp[i].column, "%s", tmp[i].message);
+			keep(im, &tmp[i], row);
 		im->header_bad = k > 0;
 		return 0;
 	}
@@ -360,7 +374,7 @@ int importer_row(void *ctx, size_t row, const struct slice *f, size_t n)
 	size_t k = policy_input_decode(&im->map, row, f, n, im->date_serials, im->date1904,
 				       &im->row_arena, &in, tmp, 16);
 	for (size_t i = 0; i < k; i++)
-		issue(im, tmp[i].row, tmp[i].column, "%s", tmp[i].message);
+		keep(im, &tmp[i], 0);
 	if (k)
 		return 0;
 	int added = strset_add(&im->numbers, in.number);
@@ -399,13 +413,17 @@ int importer_row(void *ctx, size_t row, const struct slice *f, size_t n)
 /* ---- shared by the CLI and the API ---- */
 
 /* The reader's own complaint (malformed file, a limit reached) as an issue. */
-static void reader_issue(struct import_report *rep, size_t row, const char *message)
+static void reader_issue(struct import_report *rep, size_t row, const char *code,
+			 const char *message)
 {
 	rep->errors++;
 	if (rep->nissues < IMPORT_MAX_ISSUES) {
 		struct import_issue *x = &rep->issues[rep->nissues++];
 		x->row = row;
 		x->column = NULL;
+		x->code = code;
+		/* a reader's detail (where the file is broken) stays in English */
+		snprintf(x->value, sizeof x->value, "%s", strcmp(code, "unreadable") ? "" : message);
 		snprintf(x->message, sizeof x->message, "%s", message);
 	}
 }
@@ -426,7 +444,7 @@ static int run_xlsx(struct importer *im, const struct import_source *src,
 		rc = xlsx_read(x, importer_row, im);
 	}
 	if (rc < 0 && !importer_failed(im, NULL))
-		reader_issue(rep, xlsx_error_row(x), xlsx_error(x));
+		reader_issue(rep, xlsx_error_row(x), "unreadable", xlsx_error(x));
 	xlsx_free(x);
 	return rc;
 }
@@ -455,7 +473,7 @@ static int run_csv(struct importer *im, const struct import_source *src,
 	}
 	int rc = 0;
 	if (src->fd < 0 && is_ole2(src->data, src->len)) {
-		reader_issue(rep, 0, ole2_message);
+		reader_issue(rep, 0, "old_excel", ole2_message);
 		csv_free(c);
 		return -1;
 	}
@@ -483,7 +501,7 @@ static int run_csv(struct importer *im, const struct import_source *src,
 			if (got == 0)
 				break;
 			if (im->bytes == 0 && is_ole2(chunk, (size_t)got)) {
-				reader_issue(rep, 0, ole2_message);
+				reader_issue(rep, 0, "old_excel", ole2_message);
 				free(chunk);
 				csv_free(c);
 				return -1;
@@ -498,7 +516,7 @@ static int run_csv(struct importer *im, const struct import_source *src,
 	if (!rc)
 		rc = csv_finish(c);
 	if (rc < 0 && !importer_failed(im, NULL))
-		reader_issue(rep, csv_rows(c) + 1, csv_error(c));
+		reader_issue(rep, csv_rows(c) + 1, "unreadable", csv_error(c));
 	csv_free(c);
 	return rc;
 }
@@ -603,8 +621,7 @@ enum res import_policies_source(struct db *db, const char *file_name,
 	else if (importer_failed(im, e))
 		r = e->res ? e->res : RES_DB;
 	if (!r && rep->rows == 0 && rep->errors == 0) {
-		rep->errors++;
-		rep->issues[rep->nissues++] = (struct import_issue){1, NULL, "the file has no data rows"};
+		reader_issue(rep, 1, "no_rows", "the file has no data rows");
 	}
 	if (!r && !dry_run && rep->errors == 0) {
 		unsigned char hash[crypto_hash_sha256_BYTES];

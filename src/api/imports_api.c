@@ -12,8 +12,10 @@ static json_t *report_json(const struct import_report *rep, bool dry_run)
 {
 	json_t *issues = json_array();
 	for (size_t i = 0; i < rep->nissues; i++)
-		json_array_append_new(issues, json_pack("{s:I, s:o, s:s}", "row", (json_int_t)rep->issues[i].row,
+		json_array_append_new(issues, json_pack("{s:I, s:o, s:s, s:s, s:s}", "row", (json_int_t)rep->issues[i].row,
 							"column", rep->issues[i].column ? json_string(rep->issues[i].column) : json_null(),
+							"code", rep->issues[i].code ? rep->issues[i].code : "other",
+							"value", rep->issues[i].value,
 							"message", rep->issues[i].message));
 	return json_pack("{s:b, s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:o}", "dry_run", dry_run, "applied",
 			 !dry_run && rep->errors == 0, "import_id",

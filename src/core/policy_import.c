@@ -31,12 +31,54 @@ bool pcol_required(enum pcol c)
 	}
 }
 
+/* Each message format and its code (the UI's key is imports.issue.CODE,
+ * with the value as {x}). */
+static const struct {
+	const char *fmt, *code;
+} issue_codes[] = {
+	{"column %s has no known name", "header_unnamed"},
+	{"unknown column \"%s\"", "unknown_column"},
+	{"column %s appears twice", "column_twice"},
+	{"the required column %s is missing", "missing_column"},
+	{"%s is empty", "empty"},
+	{"the row has more cells than the header%s", "more_cells"},
+	{"%s is not valid UTF-8 text", "utf8"},
+	{"%s must be letters, digits, '.', '_' or '-' (at most 64)", "code"},
+	{"more than 64 %s", "too_many_packages"},
+	{"package \"%s\" is not a code", "package_code"},
+	{"%s is not a date (YYYY-MM-DD or DD.MM.YYYY)", "not_date"},
+	{"end_date is before start_date%s", "end_before_start"},
+	{"status must be active, suspended or cancelled%s", "status"},
+	{"sum_insured must be a whole number of minor units (kopecks, fen)%s", "sum_insured"},
+	{"sex must be F or M (Ж/М, 女/男)%s", "sex"},
+	{"%s is too long", "too_long"},
+	{"email is not an e-mail address%s", "email"},
+	{"phone is not a phone number (give it with the country code)%s", "phone"},
+	{"language must be en, ru or zh%s", "language"},
+	/* the importer's own (api/imports.c) */
+	{"no policy %s to renew", "no_previous"},
+	{"the file has more than %s data rows", "too_many_rows"},
+	{"policy %s appears twice in the file", "twice"},
+	{"no program %s", "no_program"},
+	{"%s is not a package of the program", "no_package"},
+};
+
+const char *import_issue_code(const char *fmt)
+{
+	for (size_t i = 0; i < sizeof issue_codes / sizeof issue_codes[0]; i++)
+		if (strcmp(fmt, issue_codes[i].fmt) == 0)
+			return issue_codes[i].code;
+	return "other";
+}
+
 static size_t add(struct import_issue *out, size_t cap, size_t k, size_t row, const char *col,
 		  const char *fmt, const char *arg)
 {
 	if (k < cap) {
 		out[k].row = row;
 		out[k].column = col;
+		out[k].code = import_issue_code(fmt);
+		snprintf(out[k].value, sizeof out[k].value, "%s", arg ? arg : "");
 		snprintf(out[k].message, sizeof out[k].message, fmt, arg ? arg : "");
 	}
 	return k + 1;

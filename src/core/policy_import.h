@@ -33,8 +33,14 @@ struct pcol_map {
 struct import_issue {
 	size_t row;
 	const char *column; /* static, or NULL for the whole row */
-	char message[160];
+	const char *code;   /* static: what is wrong, for a translated message
+			     * ("not_date", "no_program", … see import_issue_code) */
+	char value[160];    /* the name or value the message is about ("" = none) */
+	char message[160];  /* in English */
 };
+/* The code of an issue message format ("%s is empty" → "empty"); "other"
+ * for a format not in the table. */
+const char *import_issue_code(const char *fmt);
 
 /* Map a header row. Names are matched case-insensitively, spaces and '-'
  * taken as '_'. Unknown, repeated or missing required columns are issues

@@ -153,7 +153,8 @@ for (const backend of backends()) {
       assert.deepEqual([r.json.created, r.json.errors], [2, 0], r.text);
       r = await sup.request('POST', '/api/v1/imports/policies?dry_run=true', undefined, { raw: chain.replace(`,CH-${backend}-1,Ким`, ',CH-NOPE,Ким'), headers: { 'content-type': 'text/csv' } });
       assert.equal(r.json.errors, 1);
-      assert.deepEqual([r.json.issues[0].row, r.json.issues[0].column], [3, 'previous_policy']);
+      assert.deepEqual([r.json.issues[0].row, r.json.issues[0].column, r.json.issues[0].code, r.json.issues[0].value],
+        [3, 'previous_policy', 'no_previous', 'CH-NOPE'], 'the issue names its code and value for a translated message');
       assert.equal((await sup.get('/api/v1/audit?entity=import')).json.items.length, importsBefore + 2);
       const list = (await sup.get('/api/v1/imports?limit=1')).json;
       assert.equal(list.total, importsBefore + 2);

@@ -289,7 +289,13 @@ const ISSUE_PATTERNS = [
   [/^the row has more cells than the header/, 'imports.issue.more_cells'],
 ];
 
-function issueText(msg) {
+function issueText(issue) {
+  const msg = issue.message;
+  // the server names what is wrong with a code: say it in the UI language
+  if (issue.code && has(`imports.issue.${issue.code}`)) {
+    return h('span', { i18n: [`imports.issue.${issue.code}`, { x: issue.value || issue.column || '' }], title: msg });
+  }
+  // older servers sent the English sentence only
   for (const [re, key] of ISSUE_PATTERNS) {
     const m = re.exec(msg);
     if (m && has(key)) return h('span', { i18n: [key, { x: m[1] || '' }], title: msg });
@@ -351,7 +357,7 @@ function renderReport(r, dryRun) {
           h('tbody', null, r.issues.map((x) => h('tr', { dataset: { row: String(x.row), column: x.column || '' } },
             h('td', { class: 'num' }, h('span', { fmt: ['number', x.row] })),
             h('td', null, x.column ? h('code', { class: 'code' }, x.column) : h('span', { class: 'muted', i18n: 'imports.whole_row' })),
-            h('td', null, issueText(x.message))))))),
+            h('td', null, issueText(x))))))),
       h('p', { class: 'hint mt', i18n: 'imports.row_hint' }));
   }
   report.replaceChildren(...parts);

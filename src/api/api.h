@@ -17,6 +17,11 @@ enum res api_need_body(struct req *r) WUR;
  * stolen (ids only, never personal data). */
 enum res api_event(struct req *r, const char *type, json_t *data, const char *topic1,
 		   const char *topic2) WUR;
+/* The same with up to four topics (empty or NULL ones skipped). */
+enum res api_eventv(struct req *r, const char *type, json_t *data, const char *const topics[],
+		    size_t n) WUR;
+/* Today's date (UTC) as YYYY-MM-DD. */
+void api_today(char out[11]);
 
 /* health.c, openapi.c */
 enum res api_health(struct req *r);
@@ -98,7 +103,33 @@ enum res api_reservations_release(struct req *r);
 /* Housekeeping (assist serve, once a minute): give back held reservations
  * whose time is up, each in its own transaction, audited as "expire" by
  * the system. */
-void api_housekeep(struct db *db);
+void api_housekeep(struct db *db, struct event_bus *bus);
+
+/* cases.c */
+json_t *api_case_json(const struct case_row *c);
+enum res api_cases_create(struct req *r);
+enum res api_cases_list(struct req *r);
+enum res api_cases_get(struct req *r);
+enum res api_cases_patch(struct req *r);
+enum res api_contacts_create(struct req *r);
+enum res api_contacts_list(struct req *r);
+enum res api_quality_create(struct req *r);
+enum res api_case_questionnaire(struct req *r);
+enum res api_persons_active_case(struct req *r);
+enum res api_reports_nps(struct req *r);
+enum res api_departments_list(struct req *r);
+/* The person card's cases and latest contacts, added to out. */
+enum res api_person_card(struct req *r, int64_t person_id, json_t *out) WUR;
+
+/* tasks.c */
+enum res api_tasks_create(struct req *r);
+enum res api_tasks_list(struct req *r);
+enum res api_tasks_get(struct req *r);
+enum res api_tasks_patch(struct req *r);
+/* Housekeeping: announce tasks that have come due (task.due to the
+ * assignee, the department and the task), each once across servers. */
+struct event_bus;
+void api_tasks_remind(struct db *db, struct event_bus *bus);
 
 /* events.c */
 enum res api_events_stream(struct req *r);

@@ -1,13 +1,15 @@
 #include "api/api.h"
+#include "base/clock.h"
 
 #include <string.h>
 
 json_t *api_user_json(const struct user *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "id", (json_int_t)u->id,
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o}", "id", (json_int_t)u->id,
 			 "login", u->login, "full_name", u->full_name, "role", role_name(u->role),
-			 "language", u->language, "disabled", u->disabled, "created_at",
-			 json_time(u->created_at), "updated_at", json_time(u->updated_at));
+			 "language", u->language, "department", json_str_or_null(u->department),
+			 "disabled", u->disabled, "created_at", json_time(u->created_at),
+			 "updated_at", json_time(u->updated_at));
 }
 
 enum res api_begin(struct req *r, bool write)
@@ -22,21 +24,36 @@ enum res api_need_body(struct req *r)
 	return RES_OK;
 }
 
+enum res api_eventv(struct req *r, const char *type, json_t *data, const char *const topics[],
+		    size_t n)
+{
+	char list[4 * (EVENTS_TOPIC_MAX + 1) + 1];
+	size_t len = 0;
+	for (size_t i = 0; i < n && i < 4; i++) {
+		size_t k = topics[i] ? strlen(topics[i]) : 0;
+		/* a code too long to be a topic: no stream can ask for it */
+		if (k == 0 || k >= EVENTS_TOPIC_MAX)
+			continue;
+		memcpy(list + len, topics[i], k + 1);
+		len += k + 1;
+	}
+	list[len] = '\0';
+	enum res res = len ? req_event(r, type, list, data) : RES_OK;
+	json_decref(data);
+	return res;
+}
+
 enum res api_event(struct req *r, const char *type, json_t *data, const char *topic1,
 		   const char *topic2)
 {
-	char topics[2 * EVENTS_TOPIC_MAX + 3];
-	size_t n1 = strlen(topic1), n2 = topic2 ? strlen(topic2) : 0;
-	enum res res;
-	if (n1 >= EVENTS_TOPIC_MAX || n2 >= EVENTS_TOPIC_MAX) {
-		json_decref(data);
-		return RES_OK; /* a code too long to be a topic: no stream can ask for it */
-	}
-	memcpy(topics, topic1, n1 + 1);
-	if (topic2)
-		memcpy(topics + n1 + 1, topic2, n2 + 1);
-	topics[n1 + 1 + (topic2 ? n2 + 1 : 0)] = '\0';
-	res = req_event(r, type, topics, data);
-	json_decref(data);
-	return res;
+	const char *t[2] = {topic1, topic2};
+	return api_eventv(r, type, data, t, topic2 ? 2 : 1);
+}
+
+void api_today(char out[11])
+{
+	char ts[32];
+	clock_format_rfc3339(clock_now_us(), false, ts);
+	memcpy(out, ts, 10);
+	out[10] = '\0';
 }

@@ -623,8 +623,9 @@ out:
 	return r;
 }
 
-void api_housekeep(struct db *db)
+void api_housekeep(struct db *db, struct event_bus *bus)
 {
+	api_tasks_remind(db, bus);
 	struct arena a;
 	arena_init(&a, 16384, 0);
 	struct err e;

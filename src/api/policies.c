@@ -378,6 +378,17 @@ enum res api_persons_get(struct req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, api_policy_json(&items[i]));
 	json_object_set_new(out, "policies", arr);
+	/* the card: the active policy today (NULL = the banner), cases, contacts */
+	char today[11];
+	api_today(today);
+	struct policy act;
+	bool found = false;
+	if ((res = store_policy_active(r->db, id, today, &r->arena, &act, &found, &r->err)) ||
+	    (res = api_person_card(r, id, out))) {
+		json_decref(out);
+		return res;
+	}
+	json_object_set_new(out, "active_policy", found ? json_string(act.number) : json_null());
 	return req_json(r, 200, out);
 }
 

@@ -45,6 +45,7 @@ const struct route api_routes[] = {
 	{"GET", "/api/v1/policies/{number}/coverage", api_policy_coverage, ALL, 0, 0, "Every limit: used and remaining"},
 	{"GET", "/api/v1/persons/{id}", api_persons_get, ALL, 0, 0, "An insured person with all policies"},
 	{"GET", "/api/v1/persons/{id}/active-policy", api_persons_active_policy, ALL, 0, 0, "The active policy on a date"},
+	{"GET", "/api/v1/persons/{id}/active-case", api_persons_active_case, ALL, 0, 0, "The person's case to continue, and all their open cases"},
 	{"POST", "/api/v1/imports/policies", api_imports_policies, SUPERVISION, ROUTE_RAW_BODY, 256u << 20, "Import a policy list (CSV or XLSX)"},
 	{"GET", "/api/v1/imports", api_imports_list, SUPERVISION, 0, 0, "Applied imports, newest first"},
 	{"GET", "/api/v1/imports/policies/template.csv", api_imports_template, ALL, 0, 0, "The policy list template"},
@@ -53,6 +54,22 @@ const struct route api_routes[] = {
 	{"GET", "/api/v1/coverage/reservations/{id}", api_reservations_get, ALL, 0, 0, "One reservation"},
 	{"POST", "/api/v1/coverage/reservations/{id}/commit", api_reservations_commit, ALL, 0, 0, "Commit a held reservation"},
 	{"POST", "/api/v1/coverage/reservations/{id}/release", api_reservations_release, OPERATIONS, 0, 0, "Give a reservation's coverage back"},
+
+	{"POST", "/api/v1/cases", api_cases_create, OPERATIONS, 0, 65536, "Open an assistance case"},
+	{"GET", "/api/v1/cases", api_cases_list, ALL, 0, 0, "Cases, filtered and paged, newest first"},
+	{"GET", "/api/v1/cases/{id}", api_cases_get, ALL, 0, 0, "One case with its quality answers"},
+	{"PATCH", "/api/v1/cases/{id}", api_cases_patch, OPERATIONS, 0, 65536, "Change a case (status, manager, policy...)"},
+	{"GET", "/api/v1/cases/{id}/contacts", api_contacts_list, ALL, 0, 0, "The case's contact log, oldest first"},
+	{"POST", "/api/v1/cases/{id}/contacts", api_contacts_create, OPERATIONS, 0, 32768, "Log a contact on a case"},
+	{"POST", "/api/v1/cases/{id}/quality", api_quality_create, OPERATIONS, 0, 16384, "Record a quality answer and NPS score"},
+	{"GET", "/api/v1/cases/{id}/questionnaire.pdf", api_case_questionnaire, ALL, 0, 0, "The case questionnaire as PDF"},
+	{"GET", "/api/v1/reports/nps", api_reports_nps, SUPERVISION, 0, 0, "NPS by month, manager or insurer"},
+	{"GET", "/api/v1/departments", api_departments_list, ALL, 0, 0, "Departments tasks go to"},
+
+	{"POST", "/api/v1/tasks", api_tasks_create, ALL, 0, 32768, "Create a task on a case"},
+	{"GET", "/api/v1/tasks", api_tasks_list, ALL, 0, 0, "Tasks; by default my department's unfinished ones, soonest due first"},
+	{"GET", "/api/v1/tasks/{id}", api_tasks_get, ALL, 0, 0, "One task"},
+	{"PATCH", "/api/v1/tasks/{id}", api_tasks_patch, ALL, 0, 32768, "Change a task (due time and forwarding: supervisors)"},
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

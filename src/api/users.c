@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "base/clock.h"
 #include "core/account.h"
+#include "core/cases.h"
 #include "http/auth.h"
 
 enum res api_users_list(struct req *r)
@@ -55,10 +56,28 @@ static enum res check_password(struct req *r, const char *field, const char *pw)
 	return RES_OK;
 }
 
+/* "department": a code (a-z, 0-9, _ and -) or null for none. *present
+ * tells it was given at all. */
+static enum res read_department(struct req *r, const char **out, bool *present)
+{
+	json_t *j = json_object_get(r->json, "department");
+	*present = j != NULL;
+	*out = NULL;
+	if (!j || json_is_null(j))
+		return RES_OK;
+	enum res res = jd_str(r->json, "department", false, 64, out, NULL, &r->err);
+	if (res)
+		return res;
+	if (!case_code_valid(*out, strlen(*out), 64))
+		return err_set(&r->err, RES_INVALID, "invalid_field", "department",
+			       "department must be a code of a-z, 0-9, _ and -");
+	return RES_OK;
+}
+
 enum res api_users_create(struct req *r)
 {
 	static const char *const allowed[] = {"login", "full_name", "role", "password", "language",
-					      NULL};
+					      "department", NULL};
 	const char *login_in, *full_name = "", *role_s, *password, *language = "en";
 	enum res res;
 	if ((res = api_need_body(r)) || (res = jd_object(r->json, "", allowed, &r->err)) ||
@@ -73,7 +92,9 @@ enum res api_users_create(struct req *r)
 	if (why)
 		return err_set(&r->err, RES_INVALID, "invalid_field", "login", "login %s", why);
 	struct user u = {.login = login, .full_name = full_name, .language = language};
-	if ((res = check_role(r, role_s, &u.role)) || (res = check_language(r, language)) ||
+	bool has_dept;
+	if ((res = read_department(r, &u.department, &has_dept)) ||
+	    (res = check_role(r, role_s, &u.role)) || (res = check_language(r, language)) ||
 	    (res = check_password(r, "password", password)))
 		return res;
 	char hash[AUTH_PWHASH_MAX];
@@ -135,8 +156,8 @@ static enum res keep_an_admin(struct req *r, const struct user *before, const st
 
 /* Apply a change to user id inside the open transaction and audit it. */
 static enum res apply_change(struct req *r, int64_t id, const char *full_name, const char *role_s,
-			     const char *language, const bool *disabled, const char *hash,
-			     json_t **out)
+			     const char *language, const bool *disabled, const char *const *department,
+			     const char *hash, json_t **out)
 {
 	struct user before, after;
 	enum res res;
@@ -152,10 +173,14 @@ static enum res apply_change(struct req *r, int64_t id, const char *full_name, c
 		after.language = language;
 	if (disabled)
 		after.disabled = *disabled;
+	if (department)
+		after.department = *department;
 	if ((res = keep_an_admin(r, &before, &after)))
 		return res;
 	bool changed = strcmp(before.full_name, after.full_name) != 0 || before.role != after.role ||
-		       strcmp(before.language, after.language) != 0 || before.disabled != after.disabled;
+		       strcmp(before.language, after.language) != 0 || before.disabled != after.disabled ||
+		       strcmp(before.department ? before.department : "",
+			      after.department ? after.department : "") != 0;
 	if (!changed && !hash) { /* nothing to write, nothing to audit */
 		*out = api_user_json(&before);
 		return *out ? RES_OK : err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
@@ -193,7 +218,7 @@ static enum res apply_change(struct req *r, int64_t id, const char *full_name, c
 enum res api_users_patch(struct req *r)
 {
 	static const char *const allowed[] = {"full_name", "role", "language", "disabled",
-					      "password", NULL};
+					      "password", "department", NULL};
 	const char *full_name = NULL, *role_s = NULL, *language = NULL, *password = NULL;
 	bool disabled = false, has_disabled = false;
 	int64_t id;
@@ -206,6 +231,10 @@ enum res api_users_patch(struct req *r)
 	    (res = jd_bool(r->json, "disabled", false, &disabled, &has_disabled, &r->err)) ||
 	    (res = jd_str(r->json, "password", false, 1024, &password, NULL, &r->err)))
 		return res;
+	const char *department = NULL;
+	bool has_dept = false;
+	if ((res = read_department(r, &department, &has_dept)))
+		return res;
 	enum role dummy;
 	if ((role_s && (res = check_role(r, role_s, &dummy))) ||
 	    (language && (res = check_language(r, language))) ||
@@ -217,7 +246,7 @@ enum res api_users_patch(struct req *r)
 	json_t *out = NULL;
 	if ((res = api_begin(r, true)) ||
 	    (res = apply_change(r, id, full_name, role_s, language, has_disabled ? &disabled : NULL,
-				password ? hash : NULL, &out)))
+				has_dept ? &department : NULL, password ? hash : NULL, &out)))
 		return res;
 	return req_json(r, 200, out);
 }
@@ -229,7 +258,7 @@ enum res api_users_delete(struct req *r)
 	bool yes = true;
 	json_t *out = NULL;
 	if ((res = req_param_id(r, 0, &id)) ||
-	    (res = apply_change(r, id, NULL, NULL, NULL, &yes, NULL, &out)))
+	    (res = apply_change(r, id, NULL, NULL, NULL, &yes, NULL, NULL, &out)))
 		return res;
 	return req_json(r, 200, out);
 }

@@ -85,7 +85,7 @@ int cli_demo(int argc, char **argv)
 	for (size_t i = 0; i < demo_staff_count; i++) {
 		const struct demo_staff *s = &demo_staff[i];
 		struct user u = {.login = s->login, .full_name = s->full_name, .language = s->language,
-				 .password_hash = hash};
+				 .department = s->department, .password_hash = hash};
 		int64_t id;
 		if (!role_parse(s->role, strlen(s->role), &u.role)) {
 			r = err_set(&e, RES_INTERNAL, NULL, NULL, "demo role %s unknown", s->role);

@@ -185,11 +185,11 @@ const struct demo_provider demo_providers[] = {
 const size_t demo_providers_count = N(demo_providers);
 
 const struct demo_staff demo_staff[] = {
-	{"admin", "admin", "Admin Adminov", "en"},
-	{"operator", "operator", "Ольга Операторова", "ru"},
-	{"manager", "case_manager", "Павел Менеджеров", "ru"},
-	{"reviewer", "reviewer", "李审核", "zh"},
-	{"finance", "finance", "Fiona Finch", "en"},
-	{"supervisor", "supervisor", "Светлана Старшая", "ru"},
+	{"admin", "admin", "Admin Adminov", "en", NULL},
+	{"operator", "operator", "Ольга Операторова", "ru", "assistance"},
+	{"manager", "case_manager", "Павел Менеджеров", "ru", "assistance"},
+	{"reviewer", "reviewer", "李审核", "zh", "claims"},
+	{"finance", "finance", "Fiona Finch", "en", "finance"},
+	{"supervisor", "supervisor", "Светлана Старшая", "ru", "assistance"},
 };
 const size_t demo_staff_count = N(demo_staff);

@@ -27,7 +27,8 @@ struct demo_provider {
 	int32_t lat_e6, lon_e6;
 	const char *phone;
 };
-struct demo_staff { const char *login, *role, *full_name, *language; };
+/* department: NULL = none (the admin) */
+struct demo_staff { const char *login, *role, *full_name, *language, *department; };
 
 extern const struct demo_insurer demo_insurers[];
 extern const size_t demo_insurers_count;

@@ -786,7 +786,7 @@ enum res server_run(struct app *app, struct err *e)
 			if (store_session_purge(db, clock_now_us(), &pe))
 				LOG_MSG(LOG_WARN, "session_purge_failed", pe.message);
 			if (app->housekeep)
-				app->housekeep(db);
+				app->housekeep(db, app->events);
 			store_release(app->store, db);
 		}
 	}

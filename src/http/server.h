@@ -20,12 +20,14 @@ struct server_config {
 	bool trust_proxy;       /* believe X-Forwarded-For / X-Forwarded-Proto */
 };
 
+struct event_bus;
+
 struct app {
 	struct store *store;
 	struct server_config cfg;
 	/* Run every housekeeping_s seconds (default 60) on its own connection,
 	 * after ended sessions are purged; NULL = nothing more. */
-	void (*housekeep)(struct db *db);
+	void (*housekeep)(struct db *db, struct event_bus *events);
 	const char *db_url;        /* for the PostgreSQL event listener */
 	struct event_bus *events;  /* set by server_run */
 };

@@ -70,8 +70,8 @@ enum res store_session_lookup(struct db *db, const char *token_hash, int64_t now
 	int rc = store_step(st, &r, e);
 	if (rc == DB_ROW) {
 		r = store_user_read(st, a, u, e);
-		*csrf = store_col_dup(st, 8, a);
-		*last_seen = db_col_i64(st, 9);
+		*csrf = store_col_dup(st, STORE_USER_NCOLS, a);
+		*last_seen = db_col_i64(st, STORE_USER_NCOLS + 1);
 		if (!r && !*csrf)
 			r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
 	} else if (rc == DB_DONE) {
@@ -160,8 +160,8 @@ enum res store_token_lookup(struct db *db, const char *token_hash, struct arena 
 	int rc = store_step(st, &r, e);
 	if (rc == DB_ROW) {
 		r = store_user_read(st, a, u, e);
-		*token_id = db_col_i64(st, 8);
-		*last_used = db_col_i64(st, 9);
+		*token_id = db_col_i64(st, STORE_USER_NCOLS);
+		*last_used = db_col_i64(st, STORE_USER_NCOLS + 1);
 	} else if (rc == DB_DONE) {
 		r = err_set(e, RES_UNAUTHORIZED, "unauthorized", NULL, "the API token is not valid");
 	}

@@ -40,6 +40,7 @@ struct user {
 	const char *language;
 	bool disabled;
 	int64_t created_at, updated_at;
+	const char *department;    /* NULL = none */
 	const char *password_hash; /* filled only by store_user_get_by_login */
 };
 
@@ -49,7 +50,7 @@ enum res store_user_get(struct db *db, int64_t id, struct arena *a, struct user 
 			struct err *e) WUR;
 enum res store_user_get_by_login(struct db *db, const char *login, struct arena *a,
 				 struct user *out, struct err *e) WUR;
-/* Writes full_name, role, language and disabled of u. */
+/* Writes full_name, role, language, disabled and department of u. */
 enum res store_user_update(struct db *db, const struct user *u, int64_t now, struct err *e) WUR;
 /* Only the fields a user may change about themselves. */
 enum res store_user_update_profile(struct db *db, int64_t id, const char *full_name,
@@ -290,6 +291,114 @@ struct deduction_row {
 };
 enum res store_deductions_load(struct db *db, int64_t policy_id, struct arena *a,
 			       struct deduction_row **rows, size_t *n, struct err *e) WUR;
+
+/* ---- assistance cases, contacts, tasks, quality (store/cases.c) ---- */
+struct case_row {
+	int64_t id, person_id;
+	int64_t policy_id, insurer_id, manager_id, created_by; /* 0 = none */
+	const char *type, *description, *status;
+	const char *event_date; /* YYYY-MM-DD */
+	int64_t created_at, updated_at, closed_at, version; /* closed_at 0 = not closed */
+	/* filled by the getters */
+	const char *policy_number, *insurer_code, *insurer_name; /* "" = none */
+	const char *last_name, *first_name, *middle_name, *birth_date;
+	const char *manager_login, *manager_name; /* "" = none */
+	int64_t open_tasks, overdue_tasks;       /* unfinished tasks, of them past due */
+};
+/* Fills c->id and c->version (1); created_at/updated_at taken from c. */
+enum res store_case_insert(struct db *db, struct case_row *c, struct err *e) WUR;
+/* now: for the count of overdue tasks. */
+enum res store_case_get(struct db *db, int64_t id, int64_t now, struct arena *a,
+			struct case_row *out, struct err *e) WUR;
+/* Writes type, description, status, manager, policy, insurer, event date
+ * and closed_at; bumps the version. RES_CONFLICT when version is not the
+ * stored one any more. */
+enum res store_case_update(struct db *db, const struct case_row *c, int64_t now,
+			   struct err *e) WUR;
+struct case_filter {
+	const char *status;    /* NULL = any */
+	bool active;           /* only open, in_progress and waiting */
+	int64_t manager_id;    /* 0 = any */
+	const char *insurer;   /* insurer code, NULL = any */
+	int64_t person_id;     /* 0 = any */
+	const char *type;      /* NULL = any */
+	int64_t from, to;      /* created_at in [from, to), 0 = open-ended */
+};
+/* Newest first. */
+enum res store_case_list(struct db *db, const struct case_filter *f, int64_t now, int64_t limit,
+			 int64_t offset, struct arena *a, struct case_row **items, size_t *n,
+			 int64_t *total, struct err *e) WUR;
+/* The insurer whose contract the policy's program belongs to. */
+enum res store_policy_insurer(struct db *db, int64_t policy_id, int64_t *insurer_id,
+			      struct err *e) WUR;
+
+struct contact_row {
+	int64_t id, case_id, user_id, at, created_at;
+	const char *direction, *channel, *summary;
+	const char *user_login, *user_name; /* "" = the system */
+};
+enum res store_contact_insert(struct db *db, struct contact_row *c, struct err *e) WUR;
+/* A case's contacts, oldest first; or (case_id 0) a person's, newest first. */
+enum res store_contact_list(struct db *db, int64_t case_id, int64_t person_id, int64_t limit,
+			    struct arena *a, struct contact_row **items, size_t *n,
+			    struct err *e) WUR;
+
+struct task_row {
+	int64_t id, case_id, assignee_id, created_by; /* 0 = none */
+	const char *department, *urgency, *text, *status;
+	int64_t due_at, created_at, updated_at, done_at, reminded_at, version; /* 0 = none */
+	/* filled by the getters */
+	const char *assignee_login, *assignee_name, *creator_login; /* "" = none */
+	int64_t person_id;
+	const char *case_type, *case_status, *last_name, *first_name;
+};
+enum res store_task_insert(struct db *db, struct task_row *t, struct err *e) WUR;
+enum res store_task_get(struct db *db, int64_t id, struct arena *a, struct task_row *out,
+			struct err *e) WUR;
+/* Writes department, assignee, due time, urgency, text, status, done_at and
+ * reminded_at; bumps the version. */
+enum res store_task_update(struct db *db, const struct task_row *t, int64_t now,
+			   struct err *e) WUR;
+struct task_filter {
+	const char *department; /* NULL = any */
+	int64_t assignee_id;    /* 0 = any; -1 = unassigned */
+	int64_t case_id;        /* 0 = any */
+	bool unfinished;        /* only open and in_progress */
+	const char *status;     /* NULL = any (after unfinished) */
+	bool overdue;           /* only those past due (with now) */
+};
+/* Soonest due first, so what is overdue comes first; then the most urgent. */
+enum res store_task_list(struct db *db, const struct task_filter *f, int64_t now, int64_t limit,
+			 int64_t offset, struct arena *a, struct task_row **items, size_t *n,
+			 int64_t *total, struct err *e) WUR;
+/* Claim unfinished tasks that are due and not yet reminded: marks them
+ * reminded (a task is claimed by one server only) and returns them. */
+enum res store_tasks_claim_due(struct db *db, int64_t now, int64_t limit, struct arena *a,
+			       struct task_row **items, size_t *n, struct err *e) WUR;
+
+struct department_row {
+	const char *code, *name_en, *name_ru, *name_zh;
+};
+/* The known departments and every code users or tasks use. */
+enum res store_department_list(struct db *db, struct arena *a, struct department_row **items,
+			       size_t *n, struct err *e) WUR;
+
+struct quality_row {
+	int64_t id, case_id, user_id, at;
+	int score;
+	const char *question, *comment, *source; /* question/comment may be NULL */
+	const char *user_login;                  /* "" = none */
+	/* filled by store_quality_period */
+	int64_t manager_id;
+	const char *manager_login, *manager_name, *insurer_code, *insurer_name; /* "" = none */
+};
+enum res store_quality_insert(struct db *db, struct quality_row *q, struct err *e) WUR;
+enum res store_quality_list(struct db *db, int64_t case_id, struct arena *a,
+			    struct quality_row **items, size_t *n, struct err *e) WUR;
+/* Every answer with at in [from, to), oldest first, with its case's manager
+ * and insurer (for the NPS report). */
+enum res store_quality_period(struct db *db, int64_t from, int64_t to, struct arena *a,
+			      struct quality_row **items, size_t *n, struct err *e) WUR;
 
 /* ---- live events across servers (store/notify.c, PostgreSQL only) ---- */
 /* NOTIFY assist_events with payload, in db's transaction. */

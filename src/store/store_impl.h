@@ -5,9 +5,12 @@
 #include "store/store.h"
 
 /* The user columns every user query selects first, in this order. */
-#define STORE_USER_COLS "id, login, full_name, role, language, disabled, created_at, updated_at"
+#define STORE_USER_COLS                                                                           \
+	"id, login, full_name, role, language, disabled, created_at, updated_at, department"
+#define STORE_USER_NCOLS 9
 #define STORE_USER_COLS_U                                                                         \
-	"u.id, u.login, u.full_name, u.role, u.language, u.disabled, u.created_at, u.updated_at"
+	"u.id, u.login, u.full_name, u.role, u.language, u.disabled, u.created_at, u.updated_at, "   \
+	"u.department"
 
 /* Copy of a text column into the arena (NULL only on out of memory). */
 const char *store_col_dup(struct db_stmt *st, int col, struct arena *a);

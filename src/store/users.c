@@ -25,11 +25,11 @@ int store_step(struct db_stmt *st, enum res *r, struct err *e)
 
 static const char sql_insert[] =
 	"INSERT INTO users (login, full_name, role, language, password_hash, disabled, created_at, "
-	"updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	"updated_at, department) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char sql_get[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
 static const char sql_get_login[] = "SELECT " USER_COLS ", password_hash FROM users WHERE login = ?";
 static const char sql_update[] = "UPDATE users SET full_name = ?, role = ?, language = ?, "
-				 "disabled = ?, updated_at = ? WHERE id = ?";
+				 "disabled = ?, updated_at = ?, department = ? WHERE id = ?";
 static const char sql_set_pw[] = "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] = "SELECT " USER_COLS " FROM users ORDER BY login LIMIT ? OFFSET ?";
 static const char sql_count[] = "SELECT COUNT(*) FROM users";
@@ -78,6 +78,7 @@ enum res store_user_read(struct db_stmt *st, struct arena *a, struct user *u, st
 	u->disabled = db_col_bool(st, 5);
 	u->created_at = db_col_i64(st, 6);
 	u->updated_at = db_col_i64(st, 7);
+	u->department = db_col_null(st, 8) ? NULL : store_col_dup(st, 8, a);
 	if (!u->login || !u->full_name || !u->language)
 		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
 	return RES_OK;
@@ -98,6 +99,7 @@ enum res store_user_insert(struct db *db, const struct user *u, int64_t now, int
 	db_bind_bool(st, 6, u->disabled);
 	db_bind_i64(st, 7, now);
 	db_bind_i64(st, 8, now);
+	db_bind_text(st, 9, u->department);
 	if (store_step(st, &r, e) == DB_ROW)
 		*id = db_col_i64(st, 0);
 	else if (!r)
@@ -122,7 +124,7 @@ static enum res get_one(struct db *db, const char *sql, int64_t id, const char *
 	int rc = store_step(st, &r, e);
 	if (rc == DB_ROW) {
 		r = store_user_read(st, a, out, e);
-		if (!r && login && !(out->password_hash = store_col_dup(st, 8, a)))
+		if (!r && login && !(out->password_hash = store_col_dup(st, STORE_USER_NCOLS, a)))
 			r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
 	} else if (rc == DB_DONE) {
 		r = err_set(e, RES_NOT_FOUND, "not_found", NULL, "no such user");
@@ -154,7 +156,8 @@ enum res store_user_update(struct db *db, const struct user *u, int64_t now, str
 	db_bind_text(st, 3, u->language);
 	db_bind_bool(st, 4, u->disabled);
 	db_bind_i64(st, 5, now);
-	db_bind_i64(st, 6, u->id);
+	db_bind_text(st, 6, u->department);
+	db_bind_i64(st, 7, u->id);
 	return store_exec(st, e);
 }
 

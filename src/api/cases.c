@@ -715,6 +715,52 @@ static const char *const q_labels[QL__COUNT][3] = {
 	[QL_PRINTED] = {"Printed", "Напечатано", "打印时间"},
 };
 
+/* The words stored as codes, as the questionnaire prints them. */
+static const char *const q_words[][4] = {
+	{"open", "Open", "Открыто", "已立案"},
+	{"in_progress", "In progress", "В работе", "处理中"},
+	{"waiting", "Waiting", "Ожидание", "等待中"},
+	{"resolved", "Resolved", "Решено", "已解决"},
+	{"closed", "Closed", "Закрыто", "已结案"},
+	{"done", "Done", "Выполнена", "已完成"},
+	{"cancelled", "Cancelled", "Отменена", "已取消"},
+	{"active", "Active", "Действует", "有效"},
+	{"suspended", "Suspended", "Приостановлен", "已暂停"},
+	{"in", "Incoming", "Входящий", "来电/来函"},
+	{"out", "Outgoing", "Исходящий", "去电/去函"},
+	{"phone", "Phone", "Телефон", "电话"},
+	{"email", "Email", "Эл. почта", "电子邮件"},
+	{"meeting", "Meeting", "Встреча", "会面"},
+	{"fax", "Fax", "Факс", "传真"},
+	{"sms", "SMS", "SMS", "短信"},
+	{"web", "Web", "Сайт", "网站"},
+	{"normal", "Normal", "Обычная", "普通"},
+	{"urgent", "Urgent", "Срочная", "紧急"},
+	{"critical", "Critical", "Критическая", "特急"},
+	{"F", "Female", "Женский", "女"},
+	{"M", "Male", "Мужской", "男"},
+	{"medical", "Medical", "Медицинская помощь", "医疗救援"},
+	{"dental", "Dental", "Стоматология", "牙科"},
+	{"ambulance", "Ambulance", "Скорая помощь", "急救车"},
+	{"hospitalization", "Hospitalization", "Госпитализация", "住院"},
+	{"repatriation", "Repatriation", "Репатриация", "遣返"},
+	{"travel", "Travel", "Путешествие", "旅行"},
+	{"auto", "Motor", "Автомобиль", "车辆"},
+	{"property", "Property", "Имущество", "财产"},
+	{"legal", "Legal", "Юридическая помощь", "法律援助"},
+	{"consultation", "Consultation", "Консультация", "咨询"},
+	{"complaint", "Complaint", "Жалоба", "投诉"},
+	{"other", "Other", "Другое", "其他"},
+};
+
+static const char *q_word(const char *code, int lang)
+{
+	for (size_t i = 0; i < sizeof q_words / sizeof q_words[0]; i++)
+		if (strcmp(q_words[i][0], code) == 0)
+			return q_words[i][1 + lang];
+	return code; /* an installation's own code */
+}
+
 static int q_lang(const char *lang)
 {
 	return lang && strcmp(lang, "ru") == 0 ? 1 : lang && strcmp(lang, "zh") == 0 ? 2 : 0;
@@ -779,7 +825,7 @@ enum res api_case_questionnaire(struct req *r)
 		     arena_printf(a, "%s %s %s", p.last_name, p.first_name,
 				  p.middle_name ? p.middle_name : ""));
 	pdfdoc_field(d, T(QL_BIRTH), p.birth_date);
-	pdfdoc_field(d, T(QL_SEX), p.sex);
+	pdfdoc_field(d, T(QL_SEX), q_word(p.sex, L));
 	pdfdoc_field(d, T(QL_PHONE), p.phone ? p.phone : "—");
 	pdfdoc_field(d, T(QL_EMAIL), p.email ? p.email : "—");
 	pdfdoc_field(d, T(QL_DOCUMENT), p.document ? p.document : "—");
@@ -791,15 +837,15 @@ enum res api_case_questionnaire(struct req *r)
 		pdfdoc_field(d, T(QL_NUMBER), pol.number);
 		pdfdoc_field(d, T(QL_PROGRAM), pol.program_code);
 		pdfdoc_field(d, T(QL_TERM), arena_printf(a, "%s — %s", pol.start_date, pol.end_date));
-		pdfdoc_field(d, T(QL_STATUS), pol.status);
+		pdfdoc_field(d, T(QL_STATUS), q_word(pol.status, L));
 		pdfdoc_field(d, T(QL_INSURER), c.insurer_name);
 	} else {
 		pdfdoc_paragraph(d, T(QL_NO_POLICY));
 	}
 
 	pdfdoc_section(d, T(QL_CASE));
-	pdfdoc_field(d, T(QL_TYPE), c.type);
-	pdfdoc_field(d, T(QL_STATUS), c.status);
+	pdfdoc_field(d, T(QL_TYPE), q_word(c.type, L));
+	pdfdoc_field(d, T(QL_STATUS), q_word(c.status, L));
 	pdfdoc_field(d, T(QL_EVENT_DATE), c.event_date);
 	pdfdoc_field(d, T(QL_OPENED), q_time(a, c.created_at));
 	pdfdoc_field(d, T(QL_MANAGER), c.manager_name[0] ? c.manager_name : "—");
@@ -814,8 +860,8 @@ enum res api_case_questionnaire(struct req *r)
 		if (cells) {
 			for (size_t i = 0; i < nk; i++) {
 				cells[i * 5] = q_time(a, k[i].at);
-				cells[i * 5 + 1] = k[i].direction;
-				cells[i * 5 + 2] = k[i].channel;
+				cells[i * 5 + 1] = q_word(k[i].direction, L);
+				cells[i * 5 + 2] = q_word(k[i].channel, L);
 				cells[i * 5 + 3] = k[i].user_name[0] ? k[i].user_name : k[i].user_login;
 				cells[i * 5 + 4] = k[i].summary;
 			}
@@ -835,8 +881,8 @@ enum res api_case_questionnaire(struct req *r)
 			for (size_t i = 0; i < nt; i++) {
 				cells[i * 5] = q_time(a, t[i].due_at);
 				cells[i * 5 + 1] = t[i].department;
-				cells[i * 5 + 2] = t[i].urgency;
-				cells[i * 5 + 3] = t[i].status;
+				cells[i * 5 + 2] = q_word(t[i].urgency, L);
+				cells[i * 5 + 3] = q_word(t[i].status, L);
 				cells[i * 5 + 4] = t[i].text;
 			}
 			pdfdoc_table(d, 5, h, w, cells, nt);

@@ -119,7 +119,17 @@ export class Client {
     let payload;
     if (opts.raw !== undefined) payload = opts.raw;
     else if (body !== undefined) { payload = JSON.stringify(body); headers['content-type'] = 'application/json'; }
-    const res = await fetch(this.base + p, { method, headers, body: payload, redirect: 'manual' });
+    const init = { method, headers, body: payload, redirect: 'manual' };
+    let res;
+    try {
+      res = await fetch(this.base + p, init);
+    } catch (e) {
+      // a kept-alive connection that the server closed for idleness (tests run
+      // it with short timeouts) just as fetch reused it: the request never got
+      // there, so it is sent once more on a new connection
+      if (!/UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(String(e?.cause?.code ?? ''))) throw e;
+      res = await fetch(this.base + p, init);
+    }
     for (const c of res.headers.getSetCookie()) {
       const [pair, ...attrs] = c.split(';');
       const i = pair.indexOf('=');

@@ -4,15 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cases.h"
 #include "base/clock.h"
 #include "cli/cli.h"
 #include "core/account.h"
+#include "core/cases.h"
 #include "http/auth.h"
 
 static void user_usage(FILE *f)
 {
 	fputs("usage:\n"
-	      "  assist user add --login L --role R [--name NAME] [--language en|ru|zh] --password-stdin [--db DB]\n"
+	      "  assist user add --login L --role R [--name NAME] [--language en|ru|zh]\n"
+	      "                  [--department CODE] --password-stdin [--db DB]\n"
 	      "  assist user list [--db DB]\n"
 	      "  assist user disable --login L [--db DB]\n"
 	      "  assist user token --login L --name NAME [--db DB]   (prints a new API token once)\n"
@@ -23,7 +26,7 @@ static void user_usage(FILE *f)
 }
 
 struct user_opts {
-	const char *db, *login, *role, *name, *language;
+	const char *db, *login, *role, *name, *language, *department;
 	bool password_stdin;
 };
 
@@ -33,6 +36,7 @@ static int parse(int argc, char **argv, struct user_opts *o)
 		{"db", required_argument, 0, 'd'},     {"login", required_argument, 0, 'l'},
 		{"role", required_argument, 0, 'r'},   {"name", required_argument, 0, 'n'},
 		{"language", required_argument, 0, 'g'}, {"password-stdin", no_argument, 0, 'p'},
+		{"department", required_argument, 0, 'D'},
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
 	};
 	o->db = cli_default_db();
@@ -45,6 +49,7 @@ static int parse(int argc, char **argv, struct user_opts *o)
 		case 'r': o->role = optarg; break;
 		case 'n': o->name = optarg; break;
 		case 'g': o->language = optarg; break;
+		case 'D': o->department = optarg; break;
 		case 'p': o->password_stdin = true; break;
 		case 'h': user_usage(stdout); return 0;
 		default: user_usage(stderr); return 2;
@@ -96,6 +101,10 @@ static int user_add(struct user_opts *o)
 		fprintf(stderr, "assist: --language must be en, ru or zh\n");
 		return 2;
 	}
+	if (o->department && !case_code_valid(o->department, strlen(o->department), 64)) {
+		fprintf(stderr, "assist: --department must be a code of a-z, 0-9, _ and -\n");
+		return 2;
+	}
 	char pw[ACCOUNT_PASSWORD_MAX + 2];
 	if (read_password(pw, sizeof pw))
 		return 1;
@@ -114,10 +123,15 @@ static int user_add(struct user_opts *o)
 	if (cli_open_db(o->db, false, &db))
 		return 1;
 	struct user u = {.login = login, .full_name = o->name ? o->name : "", .role = role,
-			 .language = language, .password_hash = hash};
+			 .language = language, .department = o->department, .password_hash = hash};
 	int64_t id = 0;
 	char after[512];
-	snprintf(after, sizeof after, "{\"login\":\"%s\",\"role\":\"%s\"}", login, role_name(role));
+	if (o->department)
+		snprintf(after, sizeof after, "{\"login\":\"%s\",\"role\":\"%s\",\"department\":\"%s\"}",
+			 login, role_name(role), o->department);
+	else
+		snprintf(after, sizeof after, "{\"login\":\"%s\",\"role\":\"%s\"}", login,
+			 role_name(role));
 	enum res r;
 	if ((r = db_begin(db, true, &e)) ||
 	    (r = store_user_insert(db, &u, clock_now_us(), &id, &e)) ||

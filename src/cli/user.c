@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cases.h"
 #include "base/clock.h"
 #include "cli/cli.h"
 #include "core/account.h"

@@ -855,7 +855,7 @@ enum res api_case_questionnaire(struct req *r)
 	if (nk) {
 		const char *h[5] = {T(QL_WHEN), T(QL_DIRECTION), T(QL_CHANNEL), T(QL_WHO),
 				    T(QL_SUMMARY)};
-		static const double w[5] = {0.17, 0.09, 0.1, 0.16, 0.48};
+		static const double w[5] = {0.17, 0.16, 0.12, 0.16, 0.39};
 		const char **cells = arena_alloc(a, nk * 5 * sizeof *cells);
 		if (cells) {
 			for (size_t i = 0; i < nk; i++) {
@@ -875,7 +875,7 @@ enum res api_case_questionnaire(struct req *r)
 	if (nt) {
 		const char *h[5] = {T(QL_DUE), T(QL_DEPARTMENT), T(QL_URGENCY), T(QL_STATUS),
 				    T(QL_TEXT)};
-		static const double w[5] = {0.17, 0.14, 0.11, 0.12, 0.46};
+		static const double w[5] = {0.17, 0.14, 0.14, 0.13, 0.42};
 		const char **cells = arena_alloc(a, nt * 5 * sizeof *cells);
 		if (cells) {
 			for (size_t i = 0; i < nt; i++) {

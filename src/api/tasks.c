@@ -102,11 +102,14 @@ static enum res check_assignee(struct req *r, int64_t id)
 	return res;
 }
 
+/* Kept to the whole second, as the API shows it: a client that sends back
+ * the due time it read sends the same time. */
 static enum res read_due(struct req *r, const char *s, int64_t *out)
 {
 	if (!clock_parse_rfc3339(s, strlen(s), out))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "due_at",
 			       "due_at must be an RFC 3339 date-time (2026-11-22T15:00:00+03:00)");
+	*out -= (*out % 1000000 + 1000000) % 1000000;
 	return RES_OK;
 }
 
@@ -330,10 +333,12 @@ enum res api_tasks_patch(struct req *r)
 	    (res = store_task_get(r->db, id, &r->arena, &stored, &r->err)))
 		return res;
 	json_t *before = task_audit_json(&old), *after = task_audit_json(&stored);
+	/* taking is an unassigned task assigned to oneself; to anyone else it is forwarding */
+	bool take = c.assignee && !old.assignee_id && t.assignee_id == r->user.id;
 	const char *action = c.due_at ? "reschedule"
-			     : c.department || (c.assignee && old.assignee_id) ? "forward"
-			     : c.assignee ? "take"
-					  : "update";
+			     : c.department || (c.assignee && !take) ? "forward"
+			     : take ? "take"
+				    : "update";
 	res = req_audit(r, action, "task", id, before, after);
 	json_decref(before);
 	json_decref(after);

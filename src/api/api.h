@@ -88,6 +88,9 @@ enum res api_policies_history(struct req *r);
 enum res api_persons_get(struct req *r);
 enum res api_persons_active_policy(struct req *r);
 
+/* search.c */
+enum res api_search(struct req *r);
+
 /* imports_api.c */
 enum res api_imports_policies(struct req *r);
 enum res api_imports_template(struct req *r);
@@ -126,6 +129,9 @@ enum res api_tasks_create(struct req *r);
 enum res api_tasks_list(struct req *r);
 enum res api_tasks_get(struct req *r);
 enum res api_tasks_patch(struct req *r);
+/* Cancel the unfinished tasks of a case that is being closed (audited as
+ * cancel, announced as task.updated). */
+enum res api_tasks_cancel_for_case(struct req *r, int64_t case_id, int64_t now) WUR;
 /* Housekeeping: announce tasks that have come due (task.due to the
  * assignee, the department and the task), each once across servers. */
 struct event_bus;

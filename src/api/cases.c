@@ -373,6 +373,11 @@ enum res api_cases_patch(struct req *r)
 	json_decref(after);
 	if (res || (res = case_events(r, "case.updated", &stored)))
 		return res;
+	/* a closed case leaves no work behind: its unfinished tasks are cancelled */
+	if (to == CASE_CLOSED && from != CASE_CLOSED && stored.open_tasks > 0 &&
+	    ((res = api_tasks_cancel_for_case(r, c.id, now)) ||
+	     (res = store_case_get(r->db, c.id, now, &r->arena, &stored, &r->err))))
+		return res;
 	return req_json(r, 200, api_case_json(&stored));
 }
 
@@ -397,7 +402,7 @@ enum res api_contacts_create(struct req *r)
 	if (!contact_channel_parse(chan, strlen(chan), &k.channel))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "channel",
 			       "channel must be phone, email, meeting, fax, sms or web");
-	if (!*k.summary)
+	if (text_blank(k.summary))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "summary",
 			       "summary must not be empty");
 	int64_t now = clock_now_us();
@@ -412,7 +417,8 @@ enum res api_contacts_create(struct req *r)
 	k.user_login = r->user.login;
 	k.user_name = r->user.full_name;
 	k.created_at = now;
-	if ((res = store_contact_insert(r->db, &k, &r->err)))
+	if ((res = store_contact_insert(r->db, &k, &r->err)) ||
+	    (res = store_case_touch(r->db, c.id, now, &r->err)))
 		return res;
 	json_t *after = contact_json(&k);
 	res = req_audit(r, "create", "case_contact", k.id, NULL, after);
@@ -465,7 +471,8 @@ enum res api_quality_create(struct req *r)
 	q.user_id = r->user.id;
 	q.user_login = r->user.login;
 	q.at = clock_now_us();
-	if ((res = store_quality_insert(r->db, &q, &r->err)))
+	if ((res = store_quality_insert(r->db, &q, &r->err)) ||
+	    (res = store_case_touch(r->db, c.id, q.at, &r->err)))
 		return res;
 	json_t *after = quality_json(&q);
 	res = req_audit(r, "create", "case_quality", q.id, NULL, after);
@@ -810,6 +817,10 @@ enum res api_case_questionnaire(struct req *r)
 				       p.middle_name ? p.middle_name : "", c.policy_number[0] ? " · " : "",
 				       c.policy_number);
 	const char *foot = arena_printf(a, "assist · %s %s", T(QL_PRINTED), q_time(a, clock_now_us()));
+	struct policy pol;
+	bool have_pol = c.policy_number[0] != '\0';
+	if (have_pol && (res = store_policy_get(r->db, c.policy_number, &r->arena, &pol, &r->err)))
+		return res;
 	struct pdfdoc *d = pdfdoc_new(title, sub, foot);
 	if (!d || !title || !sub || !foot) {
 		if (d) {
@@ -831,9 +842,7 @@ enum res api_case_questionnaire(struct req *r)
 	pdfdoc_field(d, T(QL_DOCUMENT), p.document ? p.document : "—");
 
 	pdfdoc_section(d, T(QL_POLICY));
-	struct policy pol;
-	if (c.policy_number[0] &&
-	    !store_policy_get(r->db, c.policy_number, &r->arena, &pol, &r->err)) {
+	if (have_pol) {
 		pdfdoc_field(d, T(QL_NUMBER), pol.number);
 		pdfdoc_field(d, T(QL_PROGRAM), pol.program_code);
 		pdfdoc_field(d, T(QL_TERM), arena_printf(a, "%s — %s", pol.start_date, pol.end_date));

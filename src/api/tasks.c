@@ -147,7 +147,7 @@ enum res api_tasks_create(struct req *r)
 	if (!task_urgency_parse(urgency, strlen(urgency), &u))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "urgency",
 			       "urgency must be normal, urgent or critical");
-	if (!*t.text)
+	if (text_blank(t.text))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "text", "text must not be empty");
 	t.urgency = task_urgency_name(u);
 	struct case_row c;
@@ -168,6 +168,7 @@ enum res api_tasks_create(struct req *r)
 	t.created_at = t.updated_at = now;
 	struct task_row stored;
 	if ((res = store_task_insert(r->db, &t, &r->err)) ||
+	    (res = store_case_touch(r->db, c.id, now, &r->err)) ||
 	    (res = store_task_get(r->db, t.id, &r->arena, &stored, &r->err)))
 		return res;
 	json_t *after = task_audit_json(&stored);
@@ -282,7 +283,7 @@ enum res api_tasks_patch(struct req *r)
 	if (!task_urgency_parse(urgency, strlen(urgency), &u))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "urgency",
 			       "urgency must be normal, urgent or critical");
-	if (!*t.text)
+	if (text_blank(t.text))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "text", "text must not be empty");
 	if (!task_status_parse(old.status, strlen(old.status), &from))
 		return err_set(&r->err, RES_INTERNAL, NULL, NULL, "stored task status is unknown");
@@ -345,6 +346,31 @@ enum res api_tasks_patch(struct req *r)
 	if (res || (res = task_events(r, "task.updated", &stored, &old)))
 		return res;
 	return req_json(r, 200, task_json(&stored, now));
+}
+
+enum res api_tasks_cancel_for_case(struct req *r, int64_t case_id, int64_t now)
+{
+	struct task_filter f = {.case_id = case_id, .unfinished = true};
+	struct task_row *items;
+	size_t n;
+	int64_t total;
+	enum res res = store_task_list(r->db, &f, now, 10000, 0, &r->arena, &items, &n, &total,
+				       &r->err);
+	for (size_t i = 0; !res && i < n; i++) {
+		struct task_row t = items[i], stored;
+		t.status = task_status_name(TASK_CANCELLED);
+		t.done_at = now;
+		if ((res = store_task_update(r->db, &t, now, &r->err)) ||
+		    (res = store_task_get(r->db, t.id, &r->arena, &stored, &r->err)))
+			break;
+		json_t *before = task_audit_json(&items[i]), *after = task_audit_json(&stored);
+		res = req_audit(r, "cancel", "task", t.id, before, after);
+		json_decref(before);
+		json_decref(after);
+		if (!res)
+			res = task_events(r, "task.updated", &stored, NULL);
+	}
+	return res;
 }
 
 /* ---- reminders ---- */

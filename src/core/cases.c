@@ -74,8 +74,30 @@ bool case_code_valid(const char *s, size_t n, size_t max)
 	return true;
 }
 
+bool text_blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+/* s of n bytes in lower case into low (cap bytes); false when too long. */
+static bool lower(const char *s, size_t n, char *low, size_t cap)
+{
+	if (n >= cap)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+	return true;
+}
+
 bool contact_direction_parse(const char *s, size_t n, const char **out)
 {
+	char low[16];
+	if (!lower(s, n, low, sizeof low))
+		return false;
+	s = low;
 	if (name_eq("in", s, n) || name_eq("incoming", s, n)) {
 		*out = "in";
 		return true;
@@ -92,10 +114,8 @@ static const char *const channels[] = {"phone", "email", "meeting", "fax", "sms"
 bool contact_channel_parse(const char *s, size_t n, const char **out)
 {
 	char low[16];
-	if (n == 0 || n >= sizeof low)
+	if (n == 0 || !lower(s, n, low, sizeof low))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
 	int i = name_find(channels, N(channels), low, n);
 	if (i < 0)
 		return false;

@@ -42,8 +42,11 @@ extern const size_t case_types_count;
 /* A code: 1..max bytes of [a-z0-9_-]. */
 bool case_code_valid(const char *s, size_t n, size_t max);
 
+/* Nothing but spaces, tabs and line breaks (or nothing at all). */
+bool text_blank(const char *s);
+
 /* ---- contacts ---- */
-/* "in" / "out" (also "incoming" / "outgoing"); *out is the short form. */
+/* "in" / "out" (also "incoming" / "outgoing", any case); *out is the short form. */
 bool contact_direction_parse(const char *s, size_t n, const char **out);
 /* phone, email, meeting, fax, sms, web (any case); *out is the lower-case name. */
 bool contact_channel_parse(const char *s, size_t n, const char **out);

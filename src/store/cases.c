@@ -67,6 +67,19 @@ static const char sql_policy_insurer[] =
 	"SELECT k.insurer_id FROM policies po JOIN programs g ON g.id = po.program_id JOIN "
 	"contracts k ON k.id = g.contract_id WHERE po.id = ?";
 
+static const char sql_case_touch[] = "UPDATE cases SET updated_at = ? WHERE id = ?";
+
+enum res store_case_touch(struct db *db, int64_t id, int64_t now, struct err *e)
+{
+	struct db_stmt *st;
+	enum res r = db_prepare(db, sql_case_touch, &st, e);
+	if (r)
+		return r;
+	db_bind_i64(st, 1, now);
+	db_bind_i64(st, 2, id);
+	return store_exec(st, e);
+}
+
 static enum res case_read(struct db_stmt *st, struct arena *a, struct case_row *c, struct err *e)
 {
 	memset(c, 0, sizeof *c);
@@ -349,8 +362,9 @@ static const char sql_task_list[] =
 	" ORDER BY t.due_at, CASE t.urgency WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 "
 	"END, t.id LIMIT ? OFFSET ?";
 static const char sql_task_due[] =
-	"SELECT t.id FROM tasks t WHERE t.reminded_at IS NULL AND t.due_at <= ? AND t.status IN "
-	"('open', 'in_progress') ORDER BY t.due_at LIMIT ?";
+	"SELECT t.id FROM tasks t JOIN cases c ON c.id = t.case_id WHERE t.reminded_at IS NULL AND "
+	"t.due_at <= ? AND t.status IN ('open', 'in_progress') AND c.status <> 'closed' ORDER BY "
+	"t.due_at LIMIT ?";
 static const char sql_task_remind[] =
 	"UPDATE tasks SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL";
 

@@ -310,6 +310,9 @@ enum res store_case_insert(struct db *db, struct case_row *c, struct err *e) WUR
 /* now: for the count of overdue tasks. */
 enum res store_case_get(struct db *db, int64_t id, int64_t now, struct arena *a,
 			struct case_row *out, struct err *e) WUR;
+/* Mark the case as touched now (a contact, a task or an answer was added):
+ * the active case offered to continue is the one touched last. */
+enum res store_case_touch(struct db *db, int64_t id, int64_t now, struct err *e) WUR;
 /* Writes type, description, status, manager, policy, insurer, event date
  * and closed_at; bumps the version. RES_CONFLICT when version is not the
  * stored one any more. */
@@ -409,6 +412,54 @@ struct notify_listener;
 struct notify_listener *notify_listen(const char *url, void (*fn)(void *ctx, const char *payload),
 				      void *ctx);
 void notify_stop(struct notify_listener *l);
+
+/* ---- identification search (store/search.c, docs/internals/search.md) ---- */
+struct search_parsed;
+struct tl_word;
+/* Index a person's names and document for the search box, in the caller's
+ * transaction. Every insert of a person calls it (store_person_insert,
+ * store_demo_person); a change of names or document calls it with replace
+ * set, which first takes out the words the person had. */
+enum res store_search_person(struct db *db, int64_t person_id, const char *last_name,
+			     const char *first_name, const char *middle_name,
+			     const char *document, bool replace, struct err *e) WUR;
+/* Bulk loading (assist demo, imports): while in force, this thread
+ * remembers the ids of index words between persons of db. End it before
+ * the transaction's writes could be rolled back and the connection used
+ * again (the words it added would be gone). */
+void store_search_bulk_begin(struct db *db);
+void store_search_bulk_end(void);
+/* Index every person that has no entry yet, or one made by another
+ * TRANSLIT_VERSION: the backfill SQL cannot do (`assist init`, the start of
+ * `assist serve`). Runs its own transactions of 10 000 persons; call it
+ * outside one. */
+enum res store_search_reindex(struct db *db, int64_t *indexed, struct err *e) WUR;
+
+/* Why a person was found; exact matches rank first, in this order. */
+enum search_match { SEARCH_POLICY_NUMBER, SEARCH_PHONE, SEARCH_DOCUMENT, SEARCH_BIRTH_DATE,
+		    SEARCH_NAME };
+struct search_hit {
+	int64_t person_id;
+	enum search_match match;
+	int score; /* thousandths: 1000 for an exact match, else name similarity */
+};
+/* The persons a parsed query finds, best first, at most limit: exact
+ * matches of policy number, phone and document, then (birth date and) name
+ * matches by score, then id. words are the query's name words
+ * (translit_words of q->names). The array is allocated from a. */
+enum res store_search(struct db *db, const struct search_parsed *q, const struct tl_word *words,
+		      size_t nwords, int64_t limit, struct arena *a, struct search_hit **out,
+		      size_t *n, struct err *e) WUR;
+/* out[i] is the person ids[i] (one query for all). */
+enum res store_persons_get_many(struct db *db, const int64_t *ids, size_t n, struct arena *a,
+				struct person *out, struct err *e) WUR;
+/* The policies of these persons (one query), by person, the latest start first. */
+struct hit_policy {
+	int64_t person_id;
+	const char *number, *status, *start_date, *end_date, *program;
+};
+enum res store_hit_policies(struct db *db, const int64_t *ids, size_t n, struct arena *a,
+			    struct hit_policy **items, size_t *nitems, struct err *e) WUR;
 
 /* ---- reference data of the demo set ---- */
 #include "core/demo.h"

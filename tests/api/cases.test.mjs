@@ -295,6 +295,13 @@ for (const backend of backends()) {
       r = await op.get(path);
       assert.equal(r.json.case.id, first.id, 'the case touched last, a waiting case is still open');
       assert.equal(r.json.case.status, 'waiting');
+      // so does a contact logged on the second, or a task made on it
+      await new Promise((res) => setTimeout(res, 5));
+      assert.equal((await op.post(`/api/v1/cases/${second.id}/contacts`, { direction: 'IN', channel: 'phone', summary: 'called again' })).status, 201);
+      assert.equal((await op.get(path)).json.case.id, second.id, 'a contact touches the case');
+      await new Promise((res) => setTimeout(res, 5));
+      assert.equal((await op.post('/api/v1/tasks', { case_id: first.id, due_at: iso(3600e3), text: 'call back' })).status, 201);
+      assert.equal((await op.get(path)).json.case.id, first.id, 'a task touches the case');
       // closed and resolved cases are not active
       assert.equal((await op.patch(`/api/v1/cases/${first.id}`, { status: 'closed' })).status, 200);
       r = await op.get(path);
@@ -308,6 +315,34 @@ for (const backend of backends()) {
       await openCase(op, { person_id: other });
       assert.equal((await op.get(path)).json.case, null);
       expectError(await op.get('/api/v1/persons/999999/active-case'), 404, 'not_found');
+    });
+
+    it('cancels the unfinished tasks of a case it closes, audited, and refuses blank summaries', async () => {
+      const person = await personOf(op, `DEMO-${THIS_YEAR % 100}-0000010`);
+      const c = await openCase(op, { person_id: person });
+      const t1 = (await op.post('/api/v1/tasks', { case_id: c.id, due_at: iso(-60e3), text: 'overdue one' })).json;
+      const t2 = (await op.post('/api/v1/tasks', { case_id: c.id, due_at: iso(3600e3), text: 'later one' })).json;
+      const t3 = (await op.post('/api/v1/tasks', { case_id: c.id, due_at: iso(3600e3), text: 'done one' })).json;
+      assert.equal((await op.patch(`/api/v1/tasks/${t3.id}`, { status: 'done' })).status, 200);
+      let r = await op.get(`/api/v1/cases/${c.id}`);
+      assert.equal(r.json.open_tasks, 2);
+      assert.equal(r.json.overdue_tasks, 1);
+      r = await op.patch(`/api/v1/cases/${c.id}`, { status: 'closed' });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.open_tasks, 0, 'nothing left open on a closed case');
+      assert.equal(r.json.overdue_tasks, 0);
+      for (const t of [t1, t2]) {
+        const g = (await op.get(`/api/v1/tasks/${t.id}`)).json;
+        assert.equal(g.status, 'cancelled');
+        assert.ok(g.done_at);
+        const audit = await auditOf(sup, 'task', t.id);
+        assert.equal(audit[0].action, 'cancel');
+        assert.equal(audit[0].actor.login, 'operator');
+      }
+      assert.equal((await op.get(`/api/v1/tasks/${t3.id}`)).json.status, 'done', 'a done task stays done');
+      expectError(await op.post(`/api/v1/cases/${c.id}/contacts`, { direction: 'in', channel: 'phone', summary: ' \n\t ' }), 400, 'invalid_field', 'summary');
+      const open = await openCase(op, { person_id: person });
+      expectError(await op.post('/api/v1/tasks', { case_id: open.id, due_at: iso(60e3), text: '   ' }), 400, 'invalid_field', 'text');
     });
 
     it('shows the cases, contacts and active policy on the person card', async () => {

@@ -78,7 +78,15 @@ static void t_vocabularies(void **state)
 	assert_string_equal(d, "in");
 	assert_true(contact_direction_parse(S("outgoing"), &d));
 	assert_string_equal(d, "out");
-	assert_false(contact_direction_parse(S("IN"), &d));
+	assert_true(contact_direction_parse(S("IN"), &d));
+	assert_string_equal(d, "in");
+	assert_true(contact_direction_parse(S("Outgoing"), &d));
+	assert_string_equal(d, "out");
+	assert_false(contact_direction_parse(S("incomingincoming!"), &d));
+	assert_true(text_blank(""));
+	assert_true(text_blank(" \t\r\n "));
+	assert_false(text_blank(" x "));
+	assert_false(text_blank("звонок"));
 	assert_false(contact_direction_parse(S(""), &d));
 	assert_false(contact_direction_parse(S("inbound"), &d));
 

@@ -197,9 +197,7 @@ static json_t *quality_json(const struct quality_row *q)
 			 "case_id", (json_int_t)q->case_id, "score", q->score, "question",
 			 json_str_or_null(q->question), "comment", json_str_or_null(q->comment),
 			 "source", q->source, "user",
-			 q->user_id ? json_pack("{s:I, s:s}", "id", (json_int_t)q->user_id, "login",
-						q->user_login)
-				    : json_null(),
+			 user_ref(q->user_id, q->user_login, q->user_name ? q->user_name : ""),
 			 "at", json_time(q->at));
 }
 
@@ -470,6 +468,7 @@ enum res api_quality_create(struct req *r)
 	q.source = "operator";
 	q.user_id = r->user.id;
 	q.user_login = r->user.login;
+	q.user_name = r->user.full_name;
 	q.at = clock_now_us();
 	if ((res = store_quality_insert(r->db, &q, &r->err)) ||
 	    (res = store_case_touch(r->db, c.id, q.at, &r->err)))

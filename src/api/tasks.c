@@ -387,9 +387,16 @@ static void remind_publish(struct db *db, struct event_bus *bus, const struct ta
 		n3 = snprintf(topics + n1 + n2, sizeof topics - (size_t)(n1 + n2), "user:%lld",
 			      (long long)t->assignee_id) + 1;
 	topics[n1 + n2 + n3] = '\0';
-	char data[160];
-	snprintf(data, sizeof data, "{\"id\":%lld,\"case_id\":%lld,\"department\":\"%s\"}",
-		 (long long)t->id, (long long)t->case_id, t->department);
+	char data[200];
+	if (t->assignee_id)
+		snprintf(data, sizeof data,
+			 "{\"id\":%lld,\"case_id\":%lld,\"department\":\"%s\",\"assignee_id\":%lld}",
+			 (long long)t->id, (long long)t->case_id, t->department,
+			 (long long)t->assignee_id);
+	else
+		snprintf(data, sizeof data,
+			 "{\"id\":%lld,\"case_id\":%lld,\"department\":\"%s\",\"assignee_id\":null}",
+			 (long long)t->id, (long long)t->case_id, t->department);
 	if (db_kind(db) == DB_PG) { /* delivered to every server on commit */
 		char *payload = events_payload("task.due", topics, data);
 		*ok = payload && !store_notify(db, payload, e);

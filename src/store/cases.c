@@ -608,7 +608,7 @@ static const char sql_quality_insert[] =
 	"(?, ?, ?, ?, ?, ?, ?) RETURNING id";
 #define QUALITY_COLS                                                                              \
 	"q.id, q.case_id, q.user_id, q.at, q.score, q.question, q.comment, q.source, "            \
-	"COALESCE(u.login, '')"
+	"COALESCE(u.login, ''), COALESCE(u.full_name, '')"
 static const char sql_quality_case[] =
 	"SELECT " QUALITY_COLS ", 0, '', '', '', '' FROM case_quality q LEFT JOIN users u ON u.id "
 	"= q.user_id WHERE q.case_id = ? ORDER BY q.at, q.id";
@@ -660,12 +660,13 @@ static enum res quality_rows(struct db_stmt *st, struct arena *a, struct quality
 		q->comment = db_col_null(st, 6) ? NULL : store_col_dup(st, 6, a);
 		q->source = store_col_dup(st, 7, a);
 		q->user_login = store_col_dup(st, 8, a);
-		q->manager_id = col_id(st, 9);
-		q->manager_login = store_col_dup(st, 10, a);
-		q->manager_name = store_col_dup(st, 11, a);
-		q->insurer_code = store_col_dup(st, 12, a);
-		q->insurer_name = store_col_dup(st, 13, a);
-		if (!q->source || !q->user_login || !q->manager_login || !q->manager_name ||
+		q->user_name = store_col_dup(st, 9, a);
+		q->manager_id = col_id(st, 10);
+		q->manager_login = store_col_dup(st, 11, a);
+		q->manager_name = store_col_dup(st, 12, a);
+		q->insurer_code = store_col_dup(st, 13, a);
+		q->insurer_name = store_col_dup(st, 14, a);
+		if (!q->source || !q->user_login || !q->user_name || !q->manager_login || !q->manager_name ||
 		    !q->insurer_code || !q->insurer_name) {
 			r = OOM(e);
 			break;

@@ -627,6 +627,7 @@ for (const backend of backends()) {
       // the case shows its answers, oldest first
       const got = (await op.get(`/api/v1/cases/${alb.id}`)).json;
       assert.deepEqual(got.quality.map((x) => [x.score, x.comment]), [[8, 'ok'], [3, 'slow']]);
+      assert.equal(got.quality[0].user.full_name, 'Ольга Операторова', 'who recorded it, by name');
       const a = await auditOf(sup, 'case_quality', q4.id);
       assert.equal(a.length, 1);
       assert.equal(a[0].action, 'create');

@@ -433,7 +433,7 @@ for (const backend of backends()) {
       assert.equal((await op.patch(`/api/v1/tasks/${done.id}`, { status: 'done' })).status, 200);
       const ev = await s.next(isEvent('task.due', (d) => d.id === t.id), 8000);
       assert.ok(ev, `no task.due: ${JSON.stringify(s.seen)}`);
-      assert.deepEqual(dataOf(ev), { id: t.id, case_id: c.id, department: 'assistance' });
+      assert.deepEqual(dataOf(ev), { id: t.id, case_id: c.id, department: 'assistance', assignee_id: null });
       const got = (await op.get(`/api/v1/tasks/${t.id}`)).json;
       assert.ok(got.reminded_at, 'reminded_at is set');
       assert.equal(got.overdue, true);
@@ -460,7 +460,9 @@ for (const backend of backends()) {
       const claims = await stream(h.srv.base, rev, 'department:claims');
       const c = await openCase(op, 'DEMO-26-0000002');
       const t = await newTask(op, { case_id: c.id, department: 'medical', assignee: (await mgr.get('/api/v1/me')).json.id, due_at: iso(1000) });
-      assert.ok(await mine.next(isEvent('task.due', (d) => d.id === t.id), 8000), `no reminder for the assignee: ${JSON.stringify(mine.seen)}`);
+      const due = await mine.next(isEvent('task.due', (d) => d.id === t.id), 8000);
+      assert.ok(due, `no reminder for the assignee: ${JSON.stringify(mine.seen)}`);
+      assert.equal(dataOf(due).assignee_id, t.assignee_id, 'the reminder names its assignee');
       assert.equal(await claims.next(isEvent('task.due', (d) => d.id === t.id), 500), null, 'another department heard it');
     });
 

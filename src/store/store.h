@@ -390,7 +390,7 @@ struct quality_row {
 	int64_t id, case_id, user_id, at;
 	int score;
 	const char *question, *comment, *source; /* question/comment may be NULL */
-	const char *user_login;                  /* "" = none */
+	const char *user_login, *user_name;      /* "" = none */
 	/* filled by store_quality_period */
 	int64_t manager_id;
 	const char *manager_login, *manager_name, *insurer_code, *insurer_name; /* "" = none */
@@ -434,6 +434,9 @@ void store_search_bulk_end(void);
  * `assist serve`). Runs its own transactions of 10 000 persons; call it
  * outside one. */
 enum res store_search_reindex(struct db *db, int64_t *indexed, struct err *e) WUR;
+/* After a bulk load: merge the SQLite trigram index into one segment (a
+ * fuzzy lookup reads a few times less); its own transaction. */
+enum res store_search_optimize(struct db *db, struct err *e) WUR;
 
 /* Why a person was found; exact matches rank first, in this order. */
 enum search_match { SEARCH_POLICY_NUMBER, SEARCH_PHONE, SEARCH_DOCUMENT, SEARCH_BIRTH_DATE,
@@ -441,7 +444,7 @@ enum search_match { SEARCH_POLICY_NUMBER, SEARCH_PHONE, SEARCH_DOCUMENT, SEARCH_
 struct search_hit {
 	int64_t person_id;
 	enum search_match match;
-	int score; /* thousandths: 1000 for an exact match, else name similarity */
+	int score; /* 0..100: 100 for an exact match, else how well the names match */
 };
 /* The persons a parsed query finds, best first, at most limit: exact
  * matches of policy number, phone and document, then (birth date and) name

@@ -88,9 +88,18 @@ assist_start() {
 	mkdir -p "$dir"
 	"$ASSIST" demo --db "$dir/assist.db" --persons "${BENCH_PERSONS:-1000}" >"$dir/demo.log" 2>&1 ||
 		{ cat "$dir/demo.log" >&2; bench_die "assist demo failed"; }
+	assist_serve "$name" "$dir/assist.db" "$@"
+}
+
+# assist_serve NAME DB [serve options...]: `assist serve` of DB on a free port.
+# Sets ASSIST_URL, ASSIST_PID, ASSIST_LOG.
+assist_serve() {
+	local name=$1 db=$2; shift 2
+	local dir=$BENCH_TMP/$name
+	mkdir -p "$dir"
 	ASSIST_LOG=$dir/assist.log
 	# Port 0: the kernel picks a free one and the "listening" log line says which.
-	bench_spawn "$ASSIST_LOG" "$ASSIST" serve --db "$dir/assist.db" --listen 127.0.0.1:0 \
+	bench_spawn "$ASSIST_LOG" "$ASSIST" serve --db "$db" --listen 127.0.0.1:0 \
 		--web "$ROOT/web" "$@"
 	ASSIST_PID=$SPAWNED_PID
 	local port="" i

@@ -4,9 +4,11 @@
 # stops everything they started when it exits, however it exits.
 #
 # Environment:
-#   BENCH_ONLY         comma-separated benchmarks to run (default: all): http, coverage, import
+#   BENCH_ONLY         comma-separated benchmarks to run (default: all): http, coverage, import, search
 #   BENCH_IMPORT_ROWS  rows of the import benchmark's policy list (default 1000000)
 #   BENCH_IMPORT_ROUNDS  measured runs of each import (default 1; the best is shown)
+#   BENCH_SEARCH_PERSONS persons in the search benchmark's demo database (default 1000000)
+#   BENCH_SEARCH_CLIENTS concurrent clients of the search benchmark (default 8)
 #   BENCH_SECONDS      length of each measured wrk run (default 10)
 #   BENCH_ROUNDS       measured runs of each target, interleaved; the table shows
 #                      medians (default 3: a shared 2-CPU VM varies by +-30% from
@@ -28,7 +30,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR=$ROOT/bench
-ALL_BENCHES=(http coverage import)
+ALL_BENCHES=(http coverage import search)
 
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}

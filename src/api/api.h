@@ -47,6 +47,7 @@ enum res api_users_create(struct req *r);
 enum res api_users_get(struct req *r);
 enum res api_users_patch(struct req *r);
 enum res api_users_delete(struct req *r);
+enum res api_staff_list(struct req *r);
 
 /* tokens.c */
 enum res api_tokens_list(struct req *r);

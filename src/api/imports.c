@@ -123,6 +123,9 @@ struct importer *importer_new(struct db *db, bool dry_run, int64_t actor_id, con
 	im->rep = report;
 	memset(report, 0, sizeof *report);
 	arena_init(&im->row_arena, 16384, 16u << 20);
+	/* the search index's word ids are remembered between rows; ended by
+	 * importer_free, before the caller commits or rolls back */
+	store_search_bulk_begin(db);
 	return im;
 }
 
@@ -130,6 +133,7 @@ void importer_free(struct importer *im)
 {
 	if (!im)
 		return;
+	store_search_bulk_end();
 	strset_free(&im->numbers);
 	for (size_t i = 0; i < im->nprogs; i++) {
 		for (size_t k = 0; k < im->progs[i].npackages; k++)

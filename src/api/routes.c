@@ -26,6 +26,8 @@ const struct route api_routes[] = {
 	{"PATCH", "/api/v1/users/{id}", api_users_patch, ADMIN, ROUTE_OWN_TX, 8192, "Change a user"},
 	{"DELETE", "/api/v1/users/{id}", api_users_delete, ADMIN, 0, 0, "Disable a user"},
 
+	{"GET", "/api/v1/staff", api_staff_list, ALL, 0, 0, "Enabled users (id, login, name, role, department), to pick an assignee"},
+
 	{"GET", "/api/v1/tokens", api_tokens_list, ALL, 0, 0, "Own API tokens"},
 	{"POST", "/api/v1/tokens", api_tokens_create, ALL, 0, 4096, "Create an API token"},
 	{"DELETE", "/api/v1/tokens/{id}", api_tokens_delete, ALL, 0, 0, "Revoke an API token"},
@@ -43,6 +45,7 @@ const struct route api_routes[] = {
 	{"PATCH", "/api/v1/policies/{number}", api_policies_patch, SUPERVISION, 0, 16384, "Change a policy (a new version)"},
 	{"GET", "/api/v1/policies/{number}/history", api_policies_history, ALL, 0, 0, "Every version of a policy: who, when, old and new"},
 	{"GET", "/api/v1/policies/{number}/coverage", api_policy_coverage, ALL, 0, 0, "Every limit: used and remaining"},
+	{"GET", "/api/v1/search", api_search, ALL, 0, 0, "Find insured persons by policy number, phone, document, birth date or name"},
 	{"GET", "/api/v1/persons/{id}", api_persons_get, ALL, 0, 0, "An insured person with all policies"},
 	{"GET", "/api/v1/persons/{id}/active-policy", api_persons_active_policy, ALL, 0, 0, "The active policy on a date"},
 	{"GET", "/api/v1/persons/{id}/active-case", api_persons_active_case, ALL, 0, 0, "The person's case to continue, and all their open cases"},

@@ -262,3 +262,26 @@ enum res api_users_delete(struct req *r)
 		return res;
 	return req_json(r, 200, out);
 }
+
+/* GET /api/v1/staff: who works here, for everyone (no roles' secrets: id,
+ * login, name, role, department). */
+enum res api_staff_list(struct req *r)
+{
+	const char *dept = req_query(r, "department");
+	if (dept && !case_code_valid(dept, strlen(dept), 64))
+		return err_set(&r->err, RES_INVALID, "invalid_field", "department",
+			       "department must be a code of a-z, 0-9, _ and -");
+	struct user *items;
+	size_t n;
+	enum res res = store_staff_list(r->db, dept, &r->arena, &items, &n, &r->err);
+	if (res)
+		return res;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(
+			arr, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)items[i].id,
+				       "login", items[i].login, "full_name", items[i].full_name, "role",
+				       role_name(items[i].role), "department",
+				       json_str_or_null(items[i].department)));
+	return req_json(r, 200, json_pack("{s:o}", "items", arr));
+}

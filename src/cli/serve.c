@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "http/server.h"
+#include "text/translit.h"
 
 static void serve_usage(FILE *f)
 {
@@ -160,10 +161,25 @@ int cli_serve(int argc, char **argv)
 	struct db *check;
 	if (cli_open_db(db_url, false, &check))
 		return 1;
-	db_close(check);
-
 	struct err e;
 	err_clear(&e);
+	/* persons the search index lacks (a migration, an older transliteration)
+	 * are indexed before serving; ICU's data is loaded now, not by the first
+	 * search */
+	int64_t indexed = 0;
+	if (store_search_reindex(check, &indexed, &e) || translit_prepare(&e)) {
+		cli_error(&e);
+		db_close(check);
+		return 1;
+	}
+	db_close(check);
+	if (indexed && log_enabled(LOG_INFO)) {
+		struct logb lb;
+		logb_begin(&lb, LOG_INFO, "search_reindexed");
+		logb_int(&lb, "persons", indexed);
+		logb_end(&lb);
+	}
+
 	/* one connection per worker thread, plus one for housekeeping */
 	app.db_url = db_url;
 	if (store_open(db_url, app.cfg.threads + 1, &app.store, &e)) {
@@ -194,7 +210,8 @@ int cli_init(int argc, char **argv)
 			db_url = optarg;
 		} else if (c == 'h') {
 			puts("usage: assist init [--db DB]\n\n"
-			     "Create the schema in a new database, or bring an older one up to date.\n"
+			     "Create the schema in a new database, or bring an older one up to date,\n"
+			     "and index for search the insured persons the search index lacks.\n"
 			     "Refuses a database made by a newer assist.");
 			return 0;
 		} else {
@@ -209,7 +226,8 @@ int cli_init(int argc, char **argv)
 		return 1;
 	}
 	int from = 0, to = 0;
-	if (store_migrate(db, &from, &to, &e)) {
+	int64_t indexed = 0;
+	if (store_migrate(db, &from, &to, &e) || store_search_reindex(db, &indexed, &e)) {
 		cli_error(&e);
 		db_close(db);
 		return 1;
@@ -219,5 +237,7 @@ int cli_init(int argc, char **argv)
 		printf("assist: schema is up to date (version %d)\n", to);
 	else
 		printf("assist: schema migrated from version %d to %d\n", from, to);
+	if (indexed)
+		printf("assist: search index: %lld persons indexed\n", (long long)indexed);
 	return 0;
 }

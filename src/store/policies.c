@@ -3,9 +3,7 @@
 
 #include "store/store_impl.h"
 
-#define PERSON_COLS                                                                               \
-	"id, last_name, first_name, middle_name, birth_date, sex, phone, email, document, address, " \
-	"city, language, time_zone, created_at, updated_at"
+#define PERSON_COLS STORE_PERSON_COLS
 
 static const char sql_person_insert[] =
 	"INSERT INTO persons (last_name, first_name, middle_name, birth_date, sex, phone, email, "
@@ -77,6 +75,11 @@ static enum res read_person(struct db_stmt *st, struct arena *a, struct person *
 	return RES_OK;
 }
 
+enum res store_person_read(struct db_stmt *st, struct arena *a, struct person *p, struct err *e)
+{
+	return read_person(st, a, p, e);
+}
+
 enum res store_person_insert(struct db *db, struct person *p, int64_t now, struct err *e)
 {
 	if (!p->language)
@@ -111,6 +114,9 @@ enum res store_person_insert(struct db *db, struct person *p, int64_t now, struc
 		r = err_set(e, RES_INTERNAL, NULL, NULL, "no id returned");
 	db_reset(st);
 	p->created_at = p->updated_at = now;
+	if (!r)
+		r = store_search_person(db, p->id, p->last_name, p->first_name, p->middle_name,
+					p->document, false, e);
 	return r;
 }
 

@@ -45,7 +45,12 @@ enum res store_demo_person(struct db *db, const struct demo_person *p, int64_t n
 	db_bind_i64(st, 12, now);
 	if (store_step(st, &r, e) == DB_ROW)
 		*id = db_col_i64(st, 0);
+	else if (!r)
+		r = err_set(e, RES_INTERNAL, NULL, NULL, "no id returned");
 	db_reset(st);
+	if (!r)
+		r = store_search_person(db, *id, p->last_name, p->first_name,
+					p->middle_name[0] ? p->middle_name : NULL, NULL, false, e);
 	return r;
 }
 

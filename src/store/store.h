@@ -62,6 +62,10 @@ enum res store_user_set_password(struct db *db, int64_t id, const char *hash, in
 enum res store_user_list(struct db *db, int64_t limit, int64_t offset, struct arena *a,
 			 struct user **items, size_t *n, int64_t *total, struct err *e) WUR;
 enum res store_user_count(struct db *db, int64_t *n, struct err *e) WUR;
+/* Enabled users, of one department or (NULL) all, by name: the directory
+ * every role may read to pick an assignee or a manager. */
+enum res store_staff_list(struct db *db, const char *department, struct arena *a,
+			  struct user **items, size_t *n, struct err *e) WUR;
 
 /* ---- sessions ---- */
 enum res store_session_create(struct db *db, const char *token_hash, int64_t user_id,
@@ -432,7 +436,7 @@ void store_search_bulk_end(void);
 /* Index every person that has no entry yet, or one made by another
  * TRANSLIT_VERSION: the backfill SQL cannot do (`assist init`, the start of
  * `assist serve`). Runs its own transactions of 10 000 persons; call it
- * outside one. */
+ * outside one, on a connection of its own (it enlarges SQLite's page cache). */
 enum res store_search_reindex(struct db *db, int64_t *indexed, struct err *e) WUR;
 /* After a bulk load: merge the SQLite trigram index into one segment (a
  * fuzzy lookup reads a few times less); its own transaction. */

@@ -17,6 +17,13 @@ const char *store_col_dup(struct db_stmt *st, int col, struct arena *a);
 /* Reads the STORE_USER_COLS columns starting at column 0. */
 enum res store_user_read(struct db_stmt *st, struct arena *a, struct user *u, struct err *e);
 
+/* The person columns every person query selects, in this order (policies.c). */
+#define STORE_PERSON_COLS                                                                         \
+	"id, last_name, first_name, middle_name, birth_date, sex, phone, email, document, address, " \
+	"city, language, time_zone, created_at, updated_at"
+/* Reads the STORE_PERSON_COLS columns starting at column 0. */
+enum res store_person_read(struct db_stmt *st, struct arena *a, struct person *p, struct err *e);
+
 /* Make room for one more element in an arena array: *items holds *n of
  * size bytes in *cap slots; doubles when full. false on out of memory. */
 bool store_grow(struct arena *a, void *items, size_t *cap, size_t n, size_t size);

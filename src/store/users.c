@@ -236,3 +236,32 @@ enum res store_user_list(struct db *db, int64_t limit, int64_t offset, struct ar
 	db_reset(st);
 	return r;
 }
+
+static const char sql_staff[] =
+	"SELECT " USER_COLS " FROM users WHERE disabled = 0 AND (CAST(? AS TEXT) IS NULL OR "
+	"department = ?) ORDER BY full_name, login LIMIT 1000";
+
+enum res store_staff_list(struct db *db, const char *department, struct arena *a,
+			  struct user **items, size_t *n, struct err *e)
+{
+	struct db_stmt *st;
+	*items = NULL;
+	*n = 0;
+	enum res r = db_prepare(db, sql_staff, &st, e);
+	if (r)
+		return r;
+	db_bind_text(st, 1, department);
+	db_bind_text(st, 2, department);
+	size_t cap = 0;
+	while (store_step(st, &r, e) == DB_ROW) {
+		if (!store_grow(a, items, &cap, *n, sizeof **items)) {
+			r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+			break;
+		}
+		if ((r = store_user_read(st, a, &(*items)[*n], e)))
+			break;
+		(*n)++;
+	}
+	db_reset(st);
+	return r;
+}

@@ -37,6 +37,7 @@ const TABLE = [
   { method: 'PATCH', path: '/api/v1/users/{id}', who: ADMIN, ok: 200,
     req: (tag, fx) => ({ path: `/api/v1/users/${fx.target}`, body: { full_name: `renamed by ${tag}` } }) },
   { method: 'DELETE', path: '/api/v1/users/{id}', who: ADMIN, ok: 200, req: (tag, fx) => ({ path: `/api/v1/users/${fx.victims[tag]}` }) },
+  { method: 'GET', path: '/api/v1/staff', who: ALL, ok: 200 },
   { method: 'GET', path: '/api/v1/tokens', who: ALL, ok: 200 },
   { method: 'POST', path: '/api/v1/tokens', who: ALL, ok: 201, req: (tag) => ({ body: { name: `token of ${tag}` } }) },
   // no such token of the caller's: allowed, and 404
@@ -59,6 +60,7 @@ const TABLE = [
   { method: 'PATCH', path: '/api/v1/policies/{number}', who: SUPERVISION, ok: 404, req: () => ({ path: '/api/v1/policies/NO-SUCH-POLICY', body: { status: 'active' } }) },
   { method: 'GET', path: '/api/v1/policies/{number}/history', who: ALL, ok: 404, req: () => ({ path: '/api/v1/policies/NO-SUCH-POLICY/history' }) },
   { method: 'GET', path: '/api/v1/policies/{number}/coverage', who: ALL, ok: 404, req: () => ({ path: '/api/v1/policies/NO-SUCH-POLICY/coverage' }) },
+  { method: 'GET', path: '/api/v1/search', who: ALL, ok: 200, req: () => ({ path: '/api/v1/search?q=ivanov' }) },
   { method: 'GET', path: '/api/v1/persons/{id}', who: ALL, ok: 200, req: () => ({ path: '/api/v1/persons/1' }) },
   { method: 'GET', path: '/api/v1/persons/{id}/active-policy', who: ALL, ok: [200, 404], req: () => ({ path: '/api/v1/persons/1/active-policy' }) },
   { method: 'GET', path: '/api/v1/persons/{id}/active-case', who: ALL, ok: 200, req: () => ({ path: '/api/v1/persons/1/active-case' }) },

@@ -95,6 +95,22 @@ for (const backend of backends()) {
       ids = Object.fromEntries(users.map((u) => [u.login, u.id]));
     });
 
+    it('lists the staff of a department for everyone, without disabled users or secrets', async () => {
+      const gone = await createUser(admin, 'gone-staff', 'operator', { department: 'assistance' });
+      assert.equal((await admin.del(`/api/v1/users/${gone.id}`)).status, 200);
+      const fin = await signedIn(h.srv.base, 'finance');
+      const r = await fin.get('/api/v1/staff?department=assistance');
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.json.items.map((u) => u.login).sort(), ['manager', 'operator', 'supervisor']);
+      for (const u of r.json.items) {
+        assert.deepEqual(Object.keys(u).sort(), ['department', 'full_name', 'id', 'login', 'role']);
+        assert.equal(u.department, 'assistance');
+      }
+      const all = (await op.get('/api/v1/staff')).json.items.map((u) => u.login);
+      assert.ok(all.includes('admin') && all.includes('reviewer') && !all.includes('gone-staff'));
+      expectError(await op.get('/api/v1/staff?department=Bad%20Code'), 400, 'invalid_field', 'department');
+    });
+
     it('creates a task for my department by default, normal urgency, audited', async () => {
       const c = await openCase(op);
       const due = '2030-01-02T15:00:00+03:00';

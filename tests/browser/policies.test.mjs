@@ -14,6 +14,11 @@ const rowOf = (key) => `#coverage-table tr[data-key="${key}"]`;
 test('supervisor (ru): find, card, coverage on a date, edit → history shows old → new', async (t) => {
   const { page, problems } = await open(env, t, { locale: 'ru-RU', allow404: ['/api/v1/policies/DEMO-99', '/api/v1/policies/demo-26'] });
   await signIn(env, page, 'supervisor');
+  // the start page is the search; g then o opens Policies
+  await page.waitForFunction(() => location.hash === '#/search');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('g');
+  await page.keyboard.press('o');
   await page.waitForFunction(() => location.hash === '#/policies');
   await waitText(page, '.page-head h1', 'Полисы');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'policy-find', 'the number box has the focus');

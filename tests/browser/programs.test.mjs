@@ -12,8 +12,8 @@ const env = useServer();
 test('operator (ru): list, filter by a service, viewer with limits, keyboard only', async (t) => {
   const { page, problems } = await open(env, t, { locale: 'ru-RU' });
   await signIn(env, page, 'operator');
-  // the operator's saved language is Russian; the start page is Policies
-  await page.waitForFunction(() => location.hash === '#/policies');
+  // the operator's saved language is Russian; the start page is the search
+  await page.waitForFunction(() => location.hash === '#/search');
   await waitText(page, 'a[data-nav="programs"]', 'Программы');
 
   // g then r opens Programs

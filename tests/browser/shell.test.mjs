@@ -126,18 +126,19 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   await page.keyboard.type(DEMO_PASSWORD);
   await page.keyboard.press('Enter');
   await page.waitForSelector('header.topbar');
-  // the start page is the first screen of the menu: Policies, with the number box focused
-  await page.waitForFunction(() => location.hash === '#/policies');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'policy-find');
+  // the start page is the first screen of the menu: Search, with the search box focused
+  await page.waitForFunction(() => location.hash === '#/search');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'search-q');
 
   // ---- the shell ----
   assert.equal(await page.$$eval('header nav a', (as) => as.map((a) => a.textContent).join('|')),
-    'Policies|Coverage|Programs|Import|Users|My profile');
+    'Search|Cases|Tasks|Policies|Coverage|Programs|Import|Reports|Users');
+  assert.equal(await page.$('header nav a[data-nav="profile"]'), null, 'My profile is in the user menu, not in the bar');
   assert.ok(await page.$('main#main'), 'a main landmark');
   assert.ok(await page.$('header nav[aria-label]'), 'a labelled nav landmark');
   await waitText(page, '.usermenu-btn .who-name', 'Admin Adminov');
   await waitText(page, '.usermenu-btn .who-role', 'Administrator');
-  // Esc leaves the empty number box; then g, u opens Users
+  // Esc leaves the empty search box; then g, u opens Users
   await page.keyboard.press('Escape');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
   await page.keyboard.press('g');
@@ -155,7 +156,7 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   // ---- switch language: ru, then zh; each is saved for the user ----
   await Promise.all([page.waitForResponse(isPatchMe), page.selectOption('#topbar-lang', 'ru')]);
   await waitText(page, 'a[data-nav="users"]', 'Пользователи');
-  await waitText(page, 'a[data-nav="profile"]', 'Мой профиль');
+  await waitText(page, 'a[data-nav="search"]', 'Поиск');
   await waitText(page, '.usermenu-btn .who-role', 'Администратор');
   await waitText(page, '#users-table thead th', 'Логин');
 
@@ -163,7 +164,7 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   await page.selectOption('#topbar-lang', 'zh');
   assert.equal((await (await patched).json()).language, 'zh');
   await waitText(page, 'a[data-nav="users"]', '用户');
-  await waitText(page, 'a[data-nav="profile"]', '个人资料');
+  await waitText(page, 'a[data-nav="search"]', '搜索');
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
 
   // reload: still zh, and the server remembers it
@@ -326,10 +327,11 @@ test('operator: no user administration; own language applied at sign-in', async 
   await page.waitForSelector('#signin-form');
   await signIn(page, 'operator');
   // the operator's saved language is Russian
-  await waitText(page, 'a[data-nav="profile"]', 'Мой профиль');
+  await waitText(page, 'a[data-nav="search"]', 'Поиск');
   assert.equal(await page.$('a[data-nav="users"]'), null, 'no Users entry');
   assert.equal(await page.$('a[data-nav="imports"]'), null, 'no Import entry');
-  assert.equal(await page.evaluate(() => location.hash), '#/policies');
+  assert.equal(await page.$('a[data-nav="reports"]'), null, 'no Reports entry');
+  assert.equal(await page.evaluate(() => location.hash), '#/search');
   await page.keyboard.press('Escape');
   await page.keyboard.press('g');
   await page.keyboard.press('p');

@@ -23,7 +23,9 @@ export function onUnauthorized(fn) { onSessionLost = fn; }
 
 /**
  * api(method, path, body?, {quiet401}) → parsed JSON (null for 204).
- * quiet401: a 401 is expected (checking whether we are signed in).
+ * quiet401: a 401 is expected (checking whether we are signed in);
+ * signal: an AbortSignal (a search as you type cancels the stale request:
+ * rejects with code 'aborted').
  */
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json' };
@@ -37,8 +39,10 @@ export async function api(method, path, body, opts = {}) {
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
+      signal: opts.signal,
     });
   } catch (e) {
+    if (e && e.name === 'AbortError') throw new ApiError(0, 'aborted', 'cancelled');
     throw new ApiError(0, 'network', String(e && e.message || e));
   }
   if (res.status === 204) return null;

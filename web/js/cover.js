@@ -5,7 +5,7 @@
 // and data-fmt values, so a language switch re-translates it in place.
 import { h, tx } from './dom.js';
 import { get } from './api.js';
-import { has } from './i18n.js';
+import { has, t } from './i18n.js';
 
 // ---------- program definitions ----------
 
@@ -248,4 +248,56 @@ export function policyStateBadge(pol, on = today()) {
   if (end && on > end) return h('span', { class: 'badge status pol-other', dataset: { status: 'ended' }, i18n: 'policy.state.ended' });
   if (start && on < start) return h('span', { class: 'badge status pol-suspended', dataset: { status: 'not_started' }, i18n: 'policy.state.not_started' });
   return policyStatusBadge(pol.status);
+}
+
+// ---------- remaining coverage ----------
+
+function bar(limit, remaining) {
+  if (remaining === null || remaining === undefined || !limit) return null;
+  // integer math: the share is only drawn, never printed
+  const pct = limit > 0 ? Math.max(0, Math.min(100, Number((BigInt(remaining) * 1000n) / BigInt(limit)) / 10)) : 0;
+  const fill = h('span', { class: 'bar-fill' });
+  fill.style.width = `${pct}%`;
+  const level = pct <= 0 ? 'empty' : pct < 20 ? 'low' : pct < 50 ? 'mid' : 'ok';
+  return h('span', { class: ['bar', `bar-${level}`], role: 'img', 'aria-label': t('policies.bar_label', { pct: Math.round(pct) }) }, fill);
+}
+
+/**
+ * The remaining coverage (GET /policies/{n}/coverage) as a table: the sum
+ * insured, then every limit with what is used and what remains in its window.
+ * opts.id: the table's id (default coverage-table).
+ */
+export function coverageTable(cov, def, opts = {}) {
+  const cur = cov.currency;
+  const rows = [];
+  const si = cov.sum_insured;
+  rows.push(h('tr', { dataset: { key: 'sum_insured' }, class: 'si-row' },
+    h('th', { scope: 'row' }, h('span', { i18n: 'rule.sum_insured' })),
+    h('td', null, h('span', { class: 'limit-text', i18n: ['programs.sum_insured_text', { value: { fmt: 'money', value: `${si.limit} ${cur}` } }] }),
+      h('span', { class: 'window' }, rangeEl(si.window.first, si.window.last))),
+    h('td', { class: 'num' }, moneyEl(si.used, cur)),
+    h('td', { class: 'num strong' }, moneyEl(si.remaining, cur)),
+    h('td', { class: 'bar-cell' }, bar(si.limit, si.remaining))));
+  for (const l of cov.limits) {
+    rows.push(h('tr', { dataset: { key: l.key, measure: l.measure, period: l.period } },
+      h('th', { scope: 'row' }, scopeEl(l.scope, def)),
+      h('td', null, h('span', { class: 'limit-text' }, limitTextEl({ measure: l.measure, period: l.period, value: l.limit }, cur)),
+        h('span', { class: 'window' }, l.window ? rangeEl(l.window.first, l.window.last) : h('span', { i18n: 'policies.per_case_note' }))),
+      h('td', { class: 'num' }, measureValueEl(l.measure, l.used, cur)),
+      h('td', { class: 'num strong' }, l.remaining === null ? h('span', { class: 'muted', i18n: 'policies.per_case' }) : measureValueEl(l.measure, l.remaining, cur)),
+      h('td', { class: 'bar-cell' }, bar(l.limit, l.remaining))));
+  }
+  const state = cov.active
+    ? h('p', { class: 'cov-state ok', dataset: { active: 'true' }, i18n: ['policies.cov_active', { date: { fmt: 'date', value: cov.date } }] })
+    : h('p', { class: 'cov-state warn', dataset: { active: 'false' }, i18n: ['policies.cov_inactive', { date: { fmt: 'date', value: cov.date } }] });
+  return h('div', null, state,
+    h('div', { class: 'table-wrap flat' }, h('table', { class: 'data coverage-table', id: opts.id || 'coverage-table' },
+      h('caption', { class: 'sr-only', i18n: 'policies.coverage' }),
+      h('thead', null, h('tr', null,
+        h('th', { scope: 'col', i18n: 'coverage.col.applies_to' }),
+        h('th', { scope: 'col', i18n: 'coverage.col.limit' }),
+        h('th', { scope: 'col', class: 'num', i18n: 'coverage.col.used' }),
+        h('th', { scope: 'col', class: 'num', i18n: 'coverage.col.remaining' }),
+        h('th', { scope: 'col', class: 'bar-cell' }, h('span', { class: 'sr-only', i18n: 'coverage.col.bar' })))),
+      h('tbody', null, rows))));
 }

@@ -158,6 +158,11 @@ export function format(kind, value) {
       return new Intl.NumberFormat(locale(), { style: 'unit', unit: 'percent', maximumFractionDigits: 2 })
         .format(minorToDecimal(value, 2));
     case 'name': return pickName(typeof value === 'string' ? JSON.parse(value) : value);
+    case 'due': return fmtDue(value);
+    case 'reltime': return fmtRelTime(value);
+    case 'month': return fmtMonth(value);
+    case 'score': // a mean score with one decimal ("7.5" → "7,5" in Russian)
+      return new Intl.NumberFormat(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(Number(value));
     default: return String(value);
   }
 }
@@ -221,6 +226,59 @@ export function fmtSeconds(s) {
   } catch {
     return `${n} s`;
   }
+}
+
+// ---------- time from now (due times, "5 min ago") ----------
+
+/** The unit and amount a span of ms reads best in: minutes, hours, then days. */
+function spanUnit(ms) {
+  const min = Math.abs(ms) / 60000;
+  if (min < 59.5) return ['minute', Math.max(1, Math.round(min))];
+  const hr = min / 60;
+  if (hr < 47.5) return ['hour', Math.round(hr)];
+  return ['day', Math.round(hr / 24)];
+}
+
+/** A span of time with its unit: "2 h", "2 ч", "2小时". */
+export function fmtSpan(ms) {
+  const [unit, n] = spanUnit(ms);
+  try {
+    return new Intl.NumberFormat(locale(), { style: 'unit', unit, unitDisplay: 'short' }).format(n);
+  } catch {
+    return `${n} ${unit}`;
+  }
+}
+
+/** An instant relative to now: "in 20 min", "5 min ago"; "now" within a minute. */
+export function fmtRelTime(iso, now = Date.now()) {
+  const d = new Date(iso).getTime();
+  if (Number.isNaN(d)) return String(iso ?? '');
+  const ms = d - now;
+  if (Math.abs(ms) < 45000) return t('time.now');
+  const [unit, n] = spanUnit(ms);
+  try {
+    return new Intl.RelativeTimeFormat(locale(), { numeric: 'auto', style: 'short' }).format(ms < 0 ? -n : n, unit);
+  } catch {
+    return fmtDateTime(iso);
+  }
+}
+
+/** A due time: "in 20 min" ahead, "overdue by 2 h" past it. */
+export function fmtDue(iso, now = Date.now()) {
+  const d = new Date(iso).getTime();
+  if (Number.isNaN(d)) return String(iso ?? '');
+  const ms = d - now;
+  if (ms <= 0 && ms > -45000) return t('time.due_now');
+  if (ms <= 0) return t('time.overdue_by', { d: fmtSpan(ms) });
+  return fmtRelTime(iso, now);
+}
+
+/** "2026-11" → "November 2026" in the UI language. */
+export function fmtMonth(ym) {
+  const m = /^(\d{4})-(\d{2})$/.exec(ym || '');
+  if (!m) return String(ym ?? '');
+  return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'long', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(+m[1], +m[2] - 1, 1)));
 }
 
 /** A language's name in the UI language ("Russian", "русский", "俄语"). */

@@ -4,7 +4,8 @@ import { isTyping } from './dom.js';
 
 /**
  * ctx: {signedIn(): bool, view(): current view or null, openHelp(), closeMenu(): bool,
- *       goKey(letter): bool — "g then letter" opens that screen when the user may use it}
+ *       goKey(letter): bool — "g then letter" opens that screen when the user may use it,
+ *       search() — "/" on a screen without a filter of its own opens the search}
  */
 export function installKeys(ctx) {
   let pendingG = 0;
@@ -41,6 +42,7 @@ export function installKeys(ctx) {
     if (e.key === '?') { e.preventDefault(); ctx.openHelp(); return; }
     if (e.key === '/') {
       if (view && view.focusFilter && view.focusFilter()) e.preventDefault();
+      else if (ctx.search) { e.preventDefault(); ctx.search(); }
       return;
     }
     if (e.key === 'g' && !e.shiftKey) { pendingG = Date.now(); return; }

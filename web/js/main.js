@@ -1,7 +1,7 @@
 // Boot and the app's state: who is signed in, which screen is open.
 // Screens are chosen by the URL hash (#/profile, #/users, #/users/12), so
 // back/forward, reload and links work.
-import { api, patch, del, setCsrf, onUnauthorized } from './api.js';
+import { api, get, patch, del, setCsrf, onUnauthorized } from './api.js';
 import { setLang, initialLang, currentLang, setTitle } from './i18n.js';
 import { renderShell, NAV, canUse } from './shell.js';
 import { renderSignIn } from './signin.js';
@@ -15,6 +15,16 @@ import { programsView } from './views/programs.js';
 import { policiesView } from './views/policies.js';
 import { calculatorView } from './views/calculator.js';
 import { importsView } from './views/imports.js';
+import { searchView } from './views/search.js';
+import { personView } from './views/person.js';
+import { caseView } from './views/case.js';
+import { casesView } from './views/cases.js';
+import { tasksView } from './views/tasks.js';
+import { npsView } from './views/nps.js';
+import { liveStart, liveStop, watch } from './live.js';
+import { startTicker, caseTypeEl } from './casekit.js';
+import { h } from './dom.js';
+import { personName } from './cover.js';
 
 const root = document.getElementById('app');
 
@@ -23,6 +33,18 @@ const query = (s) => Object.fromEntries(new URLSearchParams(s || ''));
 const dec = (s) => { try { return decodeURIComponent(s); } catch { return s; } };
 
 const ROUTES = [
+  { re: /^\/search(?:\?(.*))?$/, view: searchView, nav: 'search', title: 'nav.search',
+    params: (m) => ({ q: query(m[1]).q || '' }) },
+  { re: /^\/persons\/(\d+)$/, view: personView, nav: 'search', title: 'person.title',
+    params: (m) => ({ id: Number(m[1]) }) },
+  { re: /^\/cases\/(\d+)$/, view: caseView, nav: 'cases', title: 'case.title',
+    params: (m) => ({ id: Number(m[1]) }) },
+  { re: /^\/cases(?:\?(.*))?$/, view: casesView, nav: 'cases', title: 'nav.cases',
+    params: (m) => query(m[1]) },
+  { re: /^\/tasks(?:\?(.*))?$/, view: tasksView, nav: 'tasks', title: 'nav.tasks',
+    params: (m) => query(m[1]) },
+  { re: /^\/reports\/nps(?:\?(.*))?$/, view: npsView, nav: 'reports', title: 'nps.title', roles: ['supervisor', 'admin'],
+    params: (m) => query(m[1]) },
   { re: /^\/policies(?:\/([^/?]+))?$/, view: policiesView, nav: 'policies', title: 'nav.policies',
     params: (m) => ({ number: m[1] ? dec(m[1]) : null }) },
   { re: /^\/coverage(?:\?(.*))?$/, view: calculatorView, nav: 'coverage', title: 'nav.coverage',
@@ -101,6 +123,7 @@ function route() {
     title = found.title;
   }
   app.shell.setActive(nav);
+  if (nav === 'tasks') { app.reminders = 0; app.shell.setBadge('tasks', 0); }
   setTitle(title);
   if (app.view === view && view.update) {
     view.update(params);
@@ -120,10 +143,46 @@ function showShell() {
     onSignOut: signOut,
   });
   root.removeAttribute('aria-busy');
+  startLive();
   route();
 }
 
+// ---------- live: one stream for the page; reminders show on any screen ----------
+
+function startLive() {
+  const u = app.user;
+  liveStop();
+  app.reminders = 0;
+  liveStart(u.department ? [`department:${u.department}`] : []);
+  watch([], { [`task.due`]: (data) => remind(data) });
+  startTicker();
+}
+
+/** A task came due (the server's housekeeping): alert its assignee, or its department when nobody has it. */
+async function remind(data) {
+  const u = app.user;
+  if (!u || !data || !data.id) return;
+  let task;
+  try { task = await get(`/api/v1/tasks/${data.id}`); } catch { return; }
+  if (!app.user || app.user.id !== u.id || !app.shell) return;
+  const forMe = task.assignee_id ? task.assignee_id === u.id : task.department === u.department;
+  if (!forMe || task.status === 'done' || task.status === 'cancelled') return;
+  const c = task.case || {};
+  app.shell.showAlert({
+    id: `task-${task.id}`,
+    title: ['alerts.task_due', { id: c.id ?? task.case_id }],
+    text: task.text,
+    meta: h('span', null, personName(c), c.type ? ' · ' : null, c.type ? caseTypeEl(c.type) : null),
+    href: `#/cases/${task.case_id}`,
+    openKey: 'alerts.open_case',
+    data: { taskId: String(task.id) },
+  });
+  if (app.view !== tasksView) app.shell.setBadge('tasks', ++app.reminders);
+  if (app.view && app.view.onReminder) app.view.onReminder(task);
+}
+
 function showSignIn(notice) {
+  liveStop();
   if (app.view && app.view.unmount) app.view.unmount();
   app.user = null;
   app.shell = null;
@@ -149,6 +208,7 @@ function showSignIn(notice) {
 }
 
 async function signOut() {
+  liveStop();
   try {
     await del('/api/v1/session');
   } catch { /* signed out anyway */ }
@@ -162,6 +222,7 @@ async function boot() {
     view: () => app.view,
     openHelp: () => app.shell && app.shell.openHelp(),
     closeMenu: () => (app.shell ? app.shell.closeMenu() : false),
+    search: () => { if (app.user) app.go('#/search'); },
     goKey: (letter) => {
       const n = app.user && NAV.find((x) => x.go === letter && canUse(x, app.user));
       if (n) app.go(n.href);

@@ -9,12 +9,17 @@ import { t, currentLang } from './i18n.js';
  * may use is their start page.
  */
 export const NAV = [
+  { id: 'search', href: '#/search', key: 'nav.search', go: 's', keys: 'keys.go_search' },
+  { id: 'cases', href: '#/cases', key: 'nav.cases', go: 'a', keys: 'keys.go_cases' },
+  { id: 'tasks', href: '#/tasks', key: 'nav.tasks', go: 't', keys: 'keys.go_tasks' },
   { id: 'policies', href: '#/policies', key: 'nav.policies', go: 'o', keys: 'keys.go_policies' },
   { id: 'coverage', href: '#/coverage', key: 'nav.coverage', go: 'c', keys: 'keys.go_coverage' },
   { id: 'programs', href: '#/programs', key: 'nav.programs', go: 'r', keys: 'keys.go_programs' },
   { id: 'imports', href: '#/imports', key: 'nav.imports', roles: ['supervisor', 'admin'], go: 'i', keys: 'keys.go_imports' },
+  { id: 'reports', href: '#/reports/nps', key: 'nav.reports', roles: ['supervisor', 'admin'], go: 'n', keys: 'keys.go_reports' },
   { id: 'users', href: '#/users', key: 'nav.users', roles: ['admin'], go: 'u', keys: 'keys.go_users' },
-  { id: 'profile', href: '#/profile', key: 'nav.profile', go: 'p', keys: 'keys.go_profile' },
+  // in the user menu, not in the bar (the bar keeps room for the work screens)
+  { id: 'profile', href: '#/profile', key: 'nav.profile', go: 'p', keys: 'keys.go_profile', bar: false },
 ];
 
 export const canUse = (entry, user) => !entry.roles || entry.roles.includes(user.role);
@@ -28,8 +33,9 @@ export function renderShell(root, user, handlers) {
   const entries = NAV.filter((n) => canUse(n, user));
 
   const nav = h('nav', { class: 'mainnav', i18nAttr: { 'aria-label': 'nav.label' } },
-    h('ul', null, entries.map((n) => {
-      const a = h('a', { href: n.href, i18n: n.key, dataset: { nav: n.id } });
+    h('ul', null, entries.filter((n) => n.bar !== false).map((n) => {
+      const a = h('a', { href: n.href, dataset: { nav: n.id } }, h('span', { i18n: n.key }),
+        h('span', { class: 'nav-badge', hidden: true, dataset: { badge: n.id } }));
       navLinks.set(n.id, a);
       return h('li', null, a);
     })));
@@ -117,7 +123,10 @@ export function renderShell(root, user, handlers) {
       h('div', { class: 'usermenu' }, menuBtn, menu)));
 
   const help = helpDialog(user);
-  root.replaceChildren(h('div', { class: 'shell' }, skip, header, main), help);
+  // live reminders (a task came due): they stay until opened or dismissed
+  const alerts = h('section', { class: 'alerts', id: 'alerts', i18nAttr: { 'aria-label': 'alerts.label' } },
+    h('div', { class: 'alerts-list', role: 'log', 'aria-live': 'assertive' }));
+  root.replaceChildren(h('div', { class: 'shell' }, skip, header, main, alerts), help);
 
   function setUser(u) {
     const name = u.full_name || u.login;
@@ -135,11 +144,49 @@ export function renderShell(root, user, handlers) {
     if (!help.open) help.showModal();
   }
 
+  /** The count on a nav entry (0 hides it). */
+  function setBadge(id, n) {
+    const b = navLinks.get(id)?.querySelector('.nav-badge');
+    if (!b) return;
+    b.hidden = !n;
+    b.textContent = n ? String(n) : '';
+    b.setAttribute('aria-label', n ? t('alerts.badge', { n }) : '');
+    if (n) b.dataset.i18n = 'alerts.badge';
+  }
+
+  /**
+   * Show an alert: {id, title: [key, params], text, meta: node, href, openKey}.
+   * The same id replaces the alert shown before.
+   */
+  function showAlert(a) {
+    const list = alerts.querySelector('.alerts-list');
+    list.querySelector(`[data-alert="${CSS.escape(a.id)}"]`)?.remove();
+    const close = h('button', { type: 'button', class: 'icon-btn alert-close', i18nAttr: { 'aria-label': 'alerts.dismiss', title: 'alerts.dismiss' } }, '×');
+    const open = a.href ? h('a', { class: 'btn small primary', href: a.href, i18n: a.openKey || 'alerts.open' }) : null;
+    const el = h('div', { class: 'alert-card', dataset: { alert: a.id, ...(a.data || {}) } },
+      h('div', { class: 'alert-icon', 'aria-hidden': 'true' }, bellIcon()),
+      h('div', { class: 'alert-body' },
+        h('p', { class: 'alert-title', i18n: a.title }),
+        a.text ? h('p', { class: 'alert-text' }, a.text) : null,
+        a.meta ? h('p', { class: 'alert-meta' }, a.meta) : null,
+        open ? h('div', { class: 'alert-actions' }, open) : null),
+      close);
+    const remove = () => el.remove();
+    close.addEventListener('click', remove);
+    if (open) open.addEventListener('click', remove);
+    list.prepend(el);
+    while (list.children.length > 4) list.lastElementChild.remove();
+    return el;
+  }
+
   return {
     main,
     setUser,
     openHelp,
     closeMenu,
+    setBadge,
+    showAlert,
+    clearAlerts() { alerts.querySelector('.alerts-list').replaceChildren(); },
     setActive(id) {
       for (const [nid, a] of navLinks) {
         if (nid === id) a.setAttribute('aria-current', 'page');
@@ -147,6 +194,21 @@ export function renderShell(root, user, handlers) {
       }
     },
   };
+}
+
+function bellIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('fill', 'none');
+  svg.setAttribute('stroke', 'currentColor');
+  svg.setAttribute('stroke-width', '1.9');
+  for (const d of ['M6 9a6 6 0 0 1 12 0c0 5 2 7 2 7H4s2-2 2-7', 'M10 20a2 2 0 0 0 4 0']) {
+    const p = document.createElementNS(ns, 'path');
+    p.setAttribute('d', d);
+    svg.append(p);
+  }
+  return svg;
 }
 
 /** The "?" overlay listing the shortcuts this user can use. */
@@ -167,8 +229,20 @@ function helpDialog(user) {
         row(k('Ctrl', 'Enter'), 'keys.submit'),
         row(k('↑', '↓'), 'keys.arrows'),
         row(k('Enter'), 'keys.open'),
-        NAV.filter((n) => canUse(n, user)).map((n) => row(k('g', 'then', n.go), n.keys)))),
+        NAV.filter((n) => canUse(n, user)).map((n) => row(k('g', 'then', n.go), n.keys)),
+        group('keys.group.search'),
+        row(k('/'), 'keys.search'),
+        row(k('↑', '↓'), 'keys.search_arrows'),
+        row(k('Esc'), 'keys.search_clear'))),
       h('table', { class: 'keys' }, h('tbody', null,
+        group('keys.group.person'),
+        row(k('n'), 'keys.new_case'),
+        group('keys.group.case'),
+        row(k('l'), 'keys.log_contact'),
+        row(k('t'), 'keys.add_task'),
+        row(k('e'), 'keys.edit_case'),
+        row(k('p'), 'keys.open_person'),
+        row(k('Esc'), 'keys.leave_field'),
         group('keys.group.policies'),
         row(k('/'), 'keys.find_policy'),
         row(k('c'), 'keys.calculate'),

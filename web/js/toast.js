@@ -11,12 +11,12 @@ function ensureRegion() {
   return region;
 }
 
-/** toast('toast.saved') or toast('error.network', null, 'error'). */
+/** toast('toast.saved') or toast('error.network', null, 'error'); kinds: ok, info, warn, error. */
 export function toast(key, params, kind = 'ok') {
   const r = ensureRegion();
-  const el = h('div', { class: ['toast', kind === 'error' && 'error'], i18n: params ? [key, params] : key });
+  const el = h('div', { class: ['toast', kind !== 'ok' && kind], i18n: params ? [key, params] : key });
   r.append(el);
   while (r.children.length > 3) r.firstElementChild.remove();
-  setTimeout(() => el.remove(), kind === 'error' ? 7000 : 3500);
+  setTimeout(() => el.remove(), kind === 'error' || kind === 'warn' ? 7000 : 3500);
   return el;
 }

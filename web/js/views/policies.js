@@ -9,11 +9,12 @@ import { t, locale } from '../i18n.js';
 import { listKeys } from '../keys.js';
 import { showError, clearErrors, busy, ctrlEnterHint, errorMessage, markClean, isDirty } from '../forms.js';
 import { toast } from '../toast.js';
+import { watch } from '../live.js';
 import { historyItem } from './history.js';
 import { parseMoney, fmtMoneyPlain, currencySymbol } from '../money.js';
 import {
-  loadProgram, packageOf, nameEl, codeEl, moneyEl, scopeEl, measureValueEl, limitTextEl,
-  personName, today, civilEl, rangeEl, policyStatusBadge, policyStateBadge, joined,
+  loadProgram, packageOf, nameEl, codeEl, moneyEl,
+  personName, today, civilEl, rangeEl, policyStatusBadge, policyStateBadge, joined, coverageTable,
 } from '../cover.js';
 
 const RECENT_MAX = 12;
@@ -240,43 +241,42 @@ async function openCard(number) {
 // ---------- live updates: another user's change shows without a reload ----------
 
 function stopLive() {
-  if (S && S.es) { S.es.close(); S.es = null; }
+  if (S && S.unwatch) { S.unwatch(); S.unwatch = null; }
 }
 
+// the page's one stream (live.js) hears policy:NUMBER while the card is open
 function startLive(number) {
   stopLive();
-  if (typeof EventSource === 'undefined') return;
   const mine = S;
   const seq = S.seq;
-  const es = new EventSource(`/api/v1/events/stream?topics=${encodeURIComponent(`policy:${number}`)}`);
-  S.es = es;
   const current = () => S === mine && seq === S.seq && S.pol;
-  es.addEventListener(`coverage.changed`, () => {
-    if (!current()) return;
-    const d = document.getElementById('coverage-date');
-    if (d) loadCoverage(d.value);
-  });
-  es.addEventListener(`policy.updated`, async (ev) => {
-    if (!current()) return;
-    let data = {};
-    try { data = JSON.parse(ev.data); } catch { /* ids only: reload anyway */ }
-    if (data.version && S.pol && data.version <= S.pol.version) return; // our own change, already shown
-    if (S.editing) { toast('policies.live_changed_editing', {}, 'warn'); return; }
-    let pol;
-    try { pol = await get(`/api/v1/policies/${encodeURIComponent(number)}`); } catch { return; }
-    if (!current()) return;
-    const focusId = document.activeElement && document.activeElement.id;
-    const date = document.getElementById('coverage-date');
-    const keepDate = date ? date.value : null;
-    S.pol = pol;
-    renderCard();
-    const d2 = document.getElementById('coverage-date');
-    if (d2 && keepDate) d2.value = keepDate;
-    loadPerson(pol.person_id);
-    loadCoverage(d2 ? d2.value : keepDate);
-    loadHistory(true);
-    if (focusId) { const f = document.getElementById(focusId); if (f) f.focus({ preventScroll: true }); }
-    toast('policies.live_changed', { version: pol.version }, 'info');
+  S.unwatch = watch([`policy:${number}`], {
+    [`coverage.changed`]: (data) => {
+      if (!current() || (data.policy_number && data.policy_number !== number)) return;
+      const d = document.getElementById('coverage-date');
+      if (d) loadCoverage(d.value);
+    },
+    [`policy.updated`]: async (data) => {
+      if (!current()) return;
+      if (data.number && data.number !== number) return; // another policy's event on the shared stream
+      if (data.version && S.pol && data.version <= S.pol.version) return; // our own change, already shown
+      if (S.editing) { toast('policies.live_changed_editing', {}, 'warn'); return; }
+      let pol;
+      try { pol = await get(`/api/v1/policies/${encodeURIComponent(number)}`); } catch { return; }
+      if (!current()) return;
+      const focusId = document.activeElement && document.activeElement.id;
+      const date = document.getElementById('coverage-date');
+      const keepDate = date ? date.value : null;
+      S.pol = pol;
+      renderCard();
+      const d2 = document.getElementById('coverage-date');
+      if (d2 && keepDate) d2.value = keepDate;
+      loadPerson(pol.person_id);
+      loadCoverage(d2 ? d2.value : keepDate);
+      loadHistory(true);
+      if (focusId) { const f = document.getElementById(focusId); if (f) f.focus({ preventScroll: true }); }
+      toast('policies.live_changed', { version: pol.version }, 'info');
+    },
   });
 }
 
@@ -478,53 +478,7 @@ async function loadCoverage(date) {
   }
   if (S !== mine || seq !== S.seq) return;
   body.removeAttribute('aria-busy');
-  body.replaceChildren(coverageTable(cov));
-}
-
-function bar(limit, remaining) {
-  if (remaining === null || remaining === undefined || !limit) return null;
-  // integer math: the share is only drawn, never printed
-  const pct = limit > 0 ? Math.max(0, Math.min(100, Number((BigInt(remaining) * 1000n) / BigInt(limit)) / 10)) : 0;
-  const fill = h('span', { class: 'bar-fill' });
-  fill.style.width = `${pct}%`;
-  const level = pct <= 0 ? 'empty' : pct < 20 ? 'low' : pct < 50 ? 'mid' : 'ok';
-  return h('span', { class: ['bar', `bar-${level}`], role: 'img', 'aria-label': t('policies.bar_label', { pct: Math.round(pct) }) }, fill);
-}
-
-function coverageTable(cov) {
-  const def = S.def;
-  const cur = cov.currency;
-  const rows = [];
-  const si = cov.sum_insured;
-  rows.push(h('tr', { dataset: { key: 'sum_insured' }, class: 'si-row' },
-    h('th', { scope: 'row' }, h('span', { i18n: 'rule.sum_insured' })),
-    h('td', null, h('span', { class: 'limit-text', i18n: ['programs.sum_insured_text', { value: { fmt: 'money', value: `${si.limit} ${cur}` } }] }),
-      h('span', { class: 'window' }, rangeEl(si.window.first, si.window.last))),
-    h('td', { class: 'num' }, moneyEl(si.used, cur)),
-    h('td', { class: 'num strong' }, moneyEl(si.remaining, cur)),
-    h('td', { class: 'bar-cell' }, bar(si.limit, si.remaining))));
-  for (const l of cov.limits) {
-    rows.push(h('tr', { dataset: { key: l.key, measure: l.measure, period: l.period } },
-      h('th', { scope: 'row' }, scopeEl(l.scope, def)),
-      h('td', null, h('span', { class: 'limit-text' }, limitTextEl({ measure: l.measure, period: l.period, value: l.limit }, cur)),
-        h('span', { class: 'window' }, l.window ? rangeEl(l.window.first, l.window.last) : h('span', { i18n: 'policies.per_case_note' }))),
-      h('td', { class: 'num' }, measureValueEl(l.measure, l.used, cur)),
-      h('td', { class: 'num strong' }, l.remaining === null ? h('span', { class: 'muted', i18n: 'policies.per_case' }) : measureValueEl(l.measure, l.remaining, cur)),
-      h('td', { class: 'bar-cell' }, bar(l.limit, l.remaining))));
-  }
-  const state = cov.active
-    ? h('p', { class: 'cov-state ok', dataset: { active: 'true' }, i18n: ['policies.cov_active', { date: { fmt: 'date', value: cov.date } }] })
-    : h('p', { class: 'cov-state warn', dataset: { active: 'false' }, i18n: ['policies.cov_inactive', { date: { fmt: 'date', value: cov.date } }] });
-  return h('div', null, state,
-    h('div', { class: 'table-wrap flat' }, h('table', { class: 'data coverage-table', id: 'coverage-table' },
-      h('caption', { class: 'sr-only', i18n: 'policies.coverage' }),
-      h('thead', null, h('tr', null,
-        h('th', { scope: 'col', i18n: 'coverage.col.applies_to' }),
-        h('th', { scope: 'col', i18n: 'coverage.col.limit' }),
-        h('th', { scope: 'col', class: 'num', i18n: 'coverage.col.used' }),
-        h('th', { scope: 'col', class: 'num', i18n: 'coverage.col.remaining' }),
-        h('th', { scope: 'col', class: 'bar-cell' }, h('span', { class: 'sr-only', i18n: 'coverage.col.bar' })))),
-      h('tbody', null, rows))));
+  body.replaceChildren(coverageTable(cov, S.def));
 }
 
 // ---------- history ----------

@@ -7,7 +7,7 @@ import {
   auditAll, STRONG_PASSWORD,
 } from './helpers.mjs';
 
-const USER_KEYS = ['created_at', 'disabled', 'full_name', 'id', 'language', 'login', 'role', 'updated_at'];
+const USER_KEYS = ['created_at', 'department', 'disabled', 'full_name', 'id', 'language', 'login', 'role', 'updated_at'];
 
 for (const backend of backends()) {
   describe(`users (${backend})`, () => {
@@ -64,6 +64,20 @@ for (const backend of backends()) {
     });
 
     describe('create', () => {
+      it('gives a user a department, changes it, clears it, and refuses a bad code', async () => {
+        const r = await admin.post('/api/v1/users', { login: 'dept.user', role: 'operator', password: STRONG_PASSWORD, department: 'medical' });
+        assert.equal(r.status, 201, r.text);
+        assert.equal(r.json.department, 'medical');
+        let p = await admin.patch(`/api/v1/users/${r.json.id}`, { department: 'claims' });
+        assert.equal(p.status, 200, p.text);
+        assert.equal(p.json.department, 'claims');
+        p = await admin.patch(`/api/v1/users/${r.json.id}`, { department: null });
+        assert.equal(p.json.department, null);
+        expectError(await admin.patch(`/api/v1/users/${r.json.id}`, { department: 'Medical Dept' }), 400, 'invalid_field', 'department');
+        expectError(await admin.post('/api/v1/users', { login: 'dept.bad', role: 'operator', password: STRONG_PASSWORD, department: '' }), 400, 'invalid_field', 'department');
+        assert.equal((await admin.get(`/api/v1/users/${r.json.id}`)).json.department, null);
+      });
+
       it('creates a user (login lowercased) who can sign in', async () => {
         const r = await admin.post('/api/v1/users', {
           login: 'New.User@Example', full_name: 'Иван Иванов', role: 'reviewer', password: STRONG_PASSWORD, language: 'ru',

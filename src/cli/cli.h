@@ -12,6 +12,8 @@ int cli_init(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_import(int argc, char **argv);
+int cli_mail(int argc, char **argv);
+int cli_sms(int argc, char **argv);
 /* Save a program from JSON text inside the caller's transaction (import.c). */
 int cli_program_save_text(struct db *db, const char *text, size_t len, const char *source,
 			  enum program_outcome *outcome, const char **code);

@@ -22,6 +22,8 @@ static void usage(FILE *f)
 	      "  demo      create a database filled with demo data\n"
 	      "  user      add, list or disable staff users; make API tokens\n"
 	      "  import    load data: import program FILE.json\n"
+	      "  mail      send e-mail through an SMTP relay to check it: mail send ...\n"
+	      "  sms       send SMS or listen on an SMPP connection to check it: sms send|listen\n"
 	      "  version   print the version\n"
 	      "\n"
 	      "Run 'assist <command> --help' for a command's options.\n"
@@ -131,6 +133,10 @@ int main(int argc, char **argv)
 		return cli_user(argc - 1, argv + 1);
 	if (strcmp(cmd, "import") == 0)
 		return cli_import(argc - 1, argv + 1);
+	if (strcmp(cmd, "mail") == 0)
+		return cli_mail(argc - 1, argv + 1);
+	if (strcmp(cmd, "sms") == 0)
+		return cli_sms(argc - 1, argv + 1);
 	fprintf(stderr, "assist: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return 2;

@@ -138,6 +138,10 @@ enum res api_tasks_cancel_for_case(struct req *r, int64_t case_id, int64_t now) 
 struct event_bus;
 void api_tasks_remind(struct db *db, struct event_bus *bus);
 
+/* messages.c */
+enum res api_messages_create(struct req *r);
+enum res api_messages_get(struct req *r);
+
 /* events.c */
 enum res api_events_stream(struct req *r);
 

@@ -69,6 +69,9 @@ const struct route api_routes[] = {
 	{"GET", "/api/v1/reports/nps", api_reports_nps, SUPERVISION, 0, 0, "NPS by month, manager or insurer"},
 	{"GET", "/api/v1/departments", api_departments_list, ALL, 0, 0, "Departments tasks go to"},
 
+	{"POST", "/api/v1/messages", api_messages_create, OPERATIONS, 0, 65536, "Queue an SMS or an email (ad hoc or from a template)"},
+	{"GET", "/api/v1/messages/{id}", api_messages_get, ALL, 0, 0, "A message: its state and the history of its states"},
+
 	{"POST", "/api/v1/tasks", api_tasks_create, ALL, 0, 32768, "Create a task on a case"},
 	{"GET", "/api/v1/tasks", api_tasks_list, ALL, 0, 0, "Tasks; by default my department's unfinished ones, soonest due first"},
 	{"GET", "/api/v1/tasks/{id}", api_tasks_get, ALL, 0, 0, "One task"},

@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "http/server.h"
+#include "jobs/outbox.h"
 #include "text/translit.h"
 
 static void serve_usage(FILE *f)
@@ -30,6 +31,12 @@ static void serve_usage(FILE *f)
 	      "  --housekeeping-interval SECONDS\n"
 	      "                     how often ended sessions are purged and overdue coverage\n"
 	      "                     holds given back (default 60)\n"
+	      "  --smpp URL         send SMS through smpp://SYSTEM_ID:PASSWORD@HOST:PORT (ASSIST_SMPP)\n"
+	      "  --smtp URL         send email through smtp://[USER:PASSWORD@]HOST:PORT (ASSIST_SMTP)\n"
+	      "  --mail-from ADDRESS the From of email (ASSIST_MAIL_FROM)\n"
+	      "  --outbox-lease SECONDS\n"
+	      "                     how long a claimed message is held before another\n"
+	      "                     dispatcher may resolve it after a crash (default 120)\n"
 	      "  --trust-proxy      believe X-Forwarded-For and X-Forwarded-Proto (behind nginx/HAProxy)\n"
 	      "  --no-access-log    do not log each request\n"
 	      "  --log-level LEVEL  debug, info, warn or error (ASSIST_LOG_LEVEL; default info)\n",
@@ -63,6 +70,31 @@ static const char *default_web(void)
 	return "web";
 }
 
+/* The outbox dispatchers are the server's background jobs. */
+static struct outbox_config jobs_cfg;
+
+static const char *env_or_null(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+static enum res jobs_start(struct app *app, struct err *e)
+{
+	jobs_cfg.db_url = app->db_url;
+	jobs_cfg.events = app->events;
+	struct outbox *o = NULL;
+	enum res r = outbox_start(&jobs_cfg, &o, e);
+	app->jobs = o;
+	return r;
+}
+
+static void jobs_stop(struct app *app)
+{
+	outbox_stop(app->jobs);
+	app->jobs = NULL;
+}
+
 int cli_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -72,6 +104,8 @@ int cli_serve(int argc, char **argv)
 		{"trust-proxy", no_argument, 0, 'p'},   {"no-access-log", no_argument, 0, 'n'},
 		{"log-level", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'},
 		{"housekeeping-interval", required_argument, 0, 'k'},
+		{"smpp", required_argument, 0, 'S'},    {"smtp", required_argument, 0, 'M'},
+		{"mail-from", required_argument, 0, 'F'}, {"outbox-lease", required_argument, 0, 'E'},
 		{0, 0, 0, 0},
 	};
 	const char *db_url = cli_default_db();
@@ -94,8 +128,14 @@ int cli_serve(int argc, char **argv)
 			.access_log = true,
 		},
 		.housekeep = api_housekeep,
+		.jobs_start = jobs_start,
+		.jobs_stop = jobs_stop,
 		.db_url = NULL,
 	};
+	struct outbox_config *oc = &jobs_cfg;
+	oc->smpp_url = env_or_null("ASSIST_SMPP");
+	oc->smtp_url = env_or_null("ASSIST_SMTP");
+	oc->mail_from = env_or_null("ASSIST_MAIL_FROM");
 	int c;
 	int64_t v;
 	optind = 1;
@@ -130,6 +170,16 @@ int cli_serve(int argc, char **argv)
 				return 2;
 			}
 			app.cfg.housekeeping_s = (unsigned)v;
+			break;
+		case 'S': oc->smpp_url = optarg; break;
+		case 'M': oc->smtp_url = optarg; break;
+		case 'F': oc->mail_from = optarg; break;
+		case 'E':
+			if (!parse_uint(optarg, 2, 86400, &v)) {
+				fprintf(stderr, "assist: --outbox-lease must be 2..86400\n");
+				return 2;
+			}
+			oc->lease_s = (int)v;
 			break;
 		case 'p': app.cfg.trust_proxy = true; break;
 		case 'n': app.cfg.access_log = false; break;

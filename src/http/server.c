@@ -773,6 +773,14 @@ enum res server_run(struct app *app, struct err *e)
 		logb_end(&lb);
 	}
 
+	if (app->jobs_start && app->jobs_start(app, e)) {
+		MHD_stop_daemon(d);
+		notify_stop(listener);
+		events_free(app->events);
+		app->events = NULL;
+		return e->res ? e->res : RES_INTERNAL;
+	}
+
 	/* Wait for a stop signal; meanwhile, once a minute, purge ended sessions
 	 * and run the application's housekeeping. */
 	for (;;) {
@@ -792,6 +800,8 @@ enum res server_run(struct app *app, struct err *e)
 	}
 	LOG_MSG(LOG_INFO, "stopping", "no new connections; finishing requests in flight");
 	MHD_socket ls = MHD_quiesce_daemon(d);
+	if (app->jobs_stop)
+		app->jobs_stop(app);
 	/* event streams never end by themselves: end them first */
 	notify_stop(listener);
 	events_close_all(app->events);

@@ -28,6 +28,12 @@ struct app {
 	/* Run every housekeeping_s seconds (default 60) on its own connection,
 	 * after ended sessions are purged; NULL = nothing more. */
 	void (*housekeep)(struct db *db, struct event_bus *events);
+	/* Background jobs (the outbox dispatchers): started once the server
+	 * listens and live events exist, stopped when it stops, before the
+	 * events go. NULL = none. */
+	enum res (*jobs_start)(struct app *app, struct err *e);
+	void (*jobs_stop)(struct app *app);
+	void *jobs;                /* the jobs' own state */
 	const char *db_url;        /* for the PostgreSQL event listener */
 	struct event_bus *events;  /* set by server_run */
 };

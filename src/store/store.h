@@ -407,6 +407,100 @@ enum res store_quality_list(struct db *db, int64_t case_id, struct arena *a,
 enum res store_quality_period(struct db *db, int64_t from, int64_t to, struct arena *a,
 			      struct quality_row **items, size_t *n, struct err *e) WUR;
 
+/* ---- the outbox (store/messages.c) ---- */
+struct message {
+	int64_t id;
+	const char *channel, *recipient;  /* sms: E.164; email: an address */
+	int64_t person_id, case_id;       /* 0 = none */
+	const char *class_;               /* service, marketing, greeting, ... (sending windows) */
+	bool urgent;                      /* bypasses the windows */
+	const char *template_, *language; /* NULL for an ad-hoc text */
+	const char *subject, *body;       /* rendered */
+	const char *idempotency_key;      /* NULL = none */
+	const char *status;               /* queued, sending, sent, delivered, failed, expired */
+	const char *reason, *detail;      /* why it failed (invalid_number, busy, ...) */
+	const char *connection;           /* the gateway it went to */
+	int64_t parts, attempts;
+	int64_t not_before, expires_at;   /* microseconds */
+	int64_t lease_until, handed_at;   /* 0 = none */
+	int64_t cost;                     /* minor units of currency, 0 = unknown */
+	const char *currency;
+	int64_t created_by, created_at, updated_at, sent_at, delivered_at; /* 0 = none */
+};
+struct message_event {
+	int64_t at;
+	const char *status, *reason, *detail;
+};
+struct message_part {
+	int seq;
+	const char *provider_id, *status, *reason;
+	int64_t updated_at;
+};
+/* Insert m (its first state recorded as an event) and fill in its id. */
+enum res store_message_insert(struct db *db, struct message *m, struct err *e) WUR;
+enum res store_message_get(struct db *db, int64_t id, struct arena *a, struct message *out,
+			   struct err *e) WUR;
+enum res store_message_by_key(struct db *db, const char *key, struct arena *a,
+			      struct message *out, bool *found, struct err *e) WUR;
+enum res store_message_history(struct db *db, int64_t id, struct arena *a,
+			       struct message_event **ev, size_t *nev, struct message_part **parts,
+			       size_t *nparts, struct err *e) WUR;
+enum res store_message_event(struct db *db, int64_t id, int64_t at, const char *status,
+			     const char *reason, const char *detail, struct err *e) WUR;
+/* Claim up to limit due messages of a channel for this connection: queued
+ * and due, or sending with a lapsed lease; each gets a lease of lease_us. */
+enum res store_messages_claim(struct db *db, const char *channel, const char *connection,
+			      int64_t now, int64_t lease_us, int64_t limit, struct arena *a,
+			      struct message **items, size_t *n, struct err *e) WUR;
+/* A new state (and its event). not_before: when status is queued again. */
+enum res store_message_set_status(struct db *db, int64_t id, const char *status,
+				  const char *reason, const char *detail, int64_t not_before,
+				  int64_t now, struct err *e) WUR;
+/* The message is being handed to the gateway in parts (recorded before it
+ * is, so that after a crash a claimed message that never reached the
+ * gateway is sent, and one that may have is not sent twice). */
+enum res store_message_handed(struct db *db, int64_t id, int64_t parts, int64_t cost,
+			      const char *currency, int64_t now, struct err *e) WUR;
+/* A part the gateway took (provider_id) with the keys a receipt may name it by. */
+enum res store_message_part(struct db *db, int64_t id, int seq, const char *connection,
+			    const char *provider_id, const char *const *keys, size_t nkeys,
+			    const char *status, const char *reason, int64_t now, struct err *e) WUR;
+/* The part a receipt names (id 0 when none). */
+enum res store_receipt_find(struct db *db, const char *connection, const char *const *keys,
+			    size_t nkeys, int64_t *id, int *seq, struct err *e) WUR;
+struct part_tally {
+	int64_t parts, delivered, failed;
+	char reason[64]; /* of a failed part */
+};
+/* A part's final state; t tells how the message's parts stand. */
+enum res store_part_final(struct db *db, int64_t id, int seq, const char *status,
+			  const char *reason, int64_t now, struct part_tally *t, struct err *e) WUR;
+enum res store_opted_out(struct db *db, int64_t person_id, const char *channel, bool *out,
+			 struct err *e) WUR;
+/* The sending window rules of a class (NULL when it has none: any time). */
+enum res store_window_rules(struct db *db, const char *class_, struct arena *a,
+			    const char **rules, struct err *e) WUR;
+struct template_row {
+	const char *code, *channel, *language, *subject, *body;
+	int64_t version;
+};
+/* The template in this language, else in English. */
+enum res store_template_get(struct db *db, const char *code, const char *channel,
+			    const char *language, struct arena *a, struct template_row *out,
+			    bool *found, struct err *e) WUR;
+
+/* Inbound SMS (store/messages.c). The newest person with this phone (0 = none). */
+enum res store_person_by_phone(struct db *db, const char *phone, int64_t *id, struct err *e) WUR;
+/* The case whose NPS survey (template case_closed) went to the person since
+ * then and has no SMS answer yet (0 = none). */
+enum res store_survey_open(struct db *db, int64_t person_id, int64_t since, int64_t *case_id,
+			   struct err *e) WUR;
+/* outcome: survey_answer, contact, new_case, unknown_sender. */
+enum res store_inbound_insert(struct db *db, const char *connection, const char *sender,
+			      const char *recipient, const char *text, int64_t at,
+			      int64_t person_id, int64_t case_id, const char *outcome,
+			      struct err *e) WUR;
+
 /* ---- live events across servers (store/notify.c, PostgreSQL only) ---- */
 /* NOTIFY assist_events with payload, in db's transaction. */
 enum res store_notify(struct db *db, const char *payload, struct err *e) WUR;

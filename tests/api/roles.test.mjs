@@ -38,6 +38,8 @@ const TABLE = [
     req: (tag, fx) => ({ path: `/api/v1/users/${fx.target}`, body: { full_name: `renamed by ${tag}` } }) },
   { method: 'DELETE', path: '/api/v1/users/{id}', who: ADMIN, ok: 200, req: (tag, fx) => ({ path: `/api/v1/users/${fx.victims[tag]}` }) },
   { method: 'GET', path: '/api/v1/staff', who: ALL, ok: 200 },
+  { method: 'POST', path: '/api/v1/messages', who: OPERATIONS, ok: 400, req: () => ({ body: { channel: 'fax', to: '+79161234567', text: 'x' } }) },
+  { method: 'GET', path: '/api/v1/messages/{id}', who: ALL, ok: 404, req: () => ({ path: '/api/v1/messages/999999' }) },
   { method: 'GET', path: '/api/v1/tokens', who: ALL, ok: 200 },
   { method: 'POST', path: '/api/v1/tokens', who: ALL, ok: 201, req: (tag) => ({ body: { name: `token of ${tag}` } }) },
   // no such token of the caller's: allowed, and 404

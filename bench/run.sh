@@ -4,7 +4,8 @@
 # stops everything they started when it exits, however it exits.
 #
 # Environment:
-#   BENCH_ONLY         comma-separated benchmarks to run (default: all): http, coverage, import, search
+#   BENCH_ONLY         comma-separated benchmarks to run (default: all): http, coverage, import, search, outbox
+#   BENCH_OUTBOX_SMS, BENCH_OUTBOX_EMAILS  messages of the outbox benchmark (default 20000, 2000)
 #   BENCH_IMPORT_ROWS  rows of the import benchmark's policy list (default 1000000)
 #   BENCH_IMPORT_ROUNDS  measured runs of each import (default 1; the best is shown)
 #   BENCH_SEARCH_PERSONS persons in the search benchmark's demo database (default 1000000)
@@ -30,7 +31,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR=$ROOT/bench
-ALL_BENCHES=(http coverage import search)
+ALL_BENCHES=(http coverage import search outbox)
 
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}

@@ -141,6 +141,26 @@ void api_tasks_remind(struct db *db, struct event_bus *bus);
 /* messages.c */
 enum res api_messages_create(struct req *r);
 enum res api_messages_get(struct req *r);
+/* templates.c */
+enum res api_templates_list(struct req *r);
+enum res api_templates_get(struct req *r);
+enum res api_templates_put(struct req *r);
+enum res api_templates_preview(struct req *r);
+enum res api_triggers_list(struct req *r);
+enum res api_triggers_create(struct req *r);
+enum res api_triggers_patch(struct req *r);
+/* A message as the API shows it (messages.c). */
+json_t *api_message_json(const struct message *m);
+
+/* feedback.c: delivery feedback, costs, opt-outs, contact data */
+enum res api_case_messages(struct req *r);
+enum res api_reports_messages(struct req *r);
+enum res api_reports_costs(struct req *r);
+enum res api_reports_contact_data(struct req *r);
+enum res api_opt_out_put(struct req *r);
+enum res api_opt_out_delete(struct req *r);
+/* The person's opt-outs as ["sms", ...] for the card. */
+enum res api_person_opt_outs(struct req *r, int64_t person_id, json_t *out) WUR;
 
 /* events.c */
 enum res api_events_stream(struct req *r);

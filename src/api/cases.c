@@ -10,6 +10,7 @@
 #include "core/cases.h"
 #include "core/date.h"
 #include "formats/pdfdoc.h"
+#include "jobs/triggers.h"
 
 #define CASE_TEXT_MAX 8000
 #define CONTACT_TEXT_MAX 4000
@@ -172,6 +173,14 @@ enum res api_cases_create(struct req *r)
 	res = req_audit(r, "create", "case", stored.id, NULL, after);
 	json_decref(after);
 	if (res || (res = case_events(r, "case.created", &stored)))
+		return res;
+	/* the messages the opening sends (triggers), in this transaction */
+	struct trigger_ctx tc = {.case_id = stored.id, .person_id = stored.person_id,
+				 .manager_id = stored.manager_id, .created_by = r->user.id,
+				 .now = now};
+	if (!(tc.subject = arena_printf(&r->arena, "case:%lld", (long long)stored.id)))
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	if ((res = triggers_fire(r->db, &r->arena, "case_opened", &tc, NULL, &r->err)))
 		return res;
 	return req_json(r, 201, api_case_json(&stored));
 }
@@ -371,6 +380,16 @@ enum res api_cases_patch(struct req *r)
 	json_decref(after);
 	if (res || (res = case_events(r, "case.updated", &stored)))
 		return res;
+	/* the messages closing sends (triggers: the survey), in this transaction */
+	if (to == CASE_CLOSED && from != CASE_CLOSED) {
+		struct trigger_ctx tc = {.case_id = stored.id, .person_id = stored.person_id,
+					 .manager_id = stored.manager_id,
+					 .created_by = r->user.id, .now = now};
+		if (!(tc.subject = arena_printf(&r->arena, "case:%lld", (long long)stored.id)))
+			return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+		if ((res = triggers_fire(r->db, &r->arena, "case_closed", &tc, NULL, &r->err)))
+			return res;
+	}
 	/* a closed case leaves no work behind: its unfinished tasks are cancelled */
 	if (to == CASE_CLOSED && from != CASE_CLOSED && stored.open_tasks > 0 &&
 	    ((res = api_tasks_cancel_for_case(r, c.id, now)) ||

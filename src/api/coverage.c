@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "jobs/triggers.h"
 
 /* Reason texts in the user's language (issue 3, rule 6). */
 static const struct {
@@ -626,6 +627,7 @@ out:
 void api_housekeep(struct db *db, struct event_bus *bus)
 {
 	api_tasks_remind(db, bus);
+	triggers_daily(db);
 	struct arena a;
 	arena_init(&a, 16384, 0);
 	struct err e;

@@ -13,6 +13,7 @@
 #include "core/phone.h"
 #include "core/sms.h"
 #include "core/template.h"
+#include "jobs/compose.h"
 #include "jobs/outbox.h"
 
 #define TEXT_MAX 4000
@@ -36,6 +37,11 @@ static json_t *message_json(const struct message *m)
 			 json_time(m->delivered_at), "cost",
 			 m->cost ? json_integer(m->cost) : json_null(), "currency",
 			 json_str_or_null(m->currency));
+}
+
+json_t *api_message_json(const struct message *m)
+{
+	return message_json(m);
 }
 
 static enum res message_reply(struct req *r, int status, int64_t id)
@@ -85,10 +91,9 @@ static bool email_ok(const char *s)
 	return true;
 }
 
-/* The template's variables: the body's "vars" (strings and numbers), and
- * what the context knows (first_name, last_name, case_id) unless given. */
-static enum res collect_vars(struct req *r, const struct person *p, int64_t case_id,
-			     struct tpl_var *vars, size_t *n, size_t cap)
+/* The template's variables given in the body's "vars" (strings and
+ * numbers); outbox_compose adds what the context knows. */
+static enum res collect_vars(struct req *r, struct tpl_var *vars, size_t *n, size_t cap)
 {
 	json_t *vj = json_object_get(r->json, "vars");
 	*n = 0;
@@ -101,7 +106,7 @@ static enum res collect_vars(struct req *r, const struct person *p, int64_t case
 	{
 		if (*n >= cap)
 			return err_set(&r->err, RES_INVALID, "invalid_field", "vars",
-				       "vars may hold at most %zu values", cap - 3);
+				       "vars may hold at most %zu values", cap);
 		const char *val;
 		if (json_is_string(v))
 			val = json_string_value(v);
@@ -112,13 +117,6 @@ static enum res collect_vars(struct req *r, const struct person *p, int64_t case
 				       "vars.%s must be a string or an integer", k);
 		vars[(*n)++] = (struct tpl_var){k, val};
 	}
-	const char *ctx[3][2] = {{"first_name", p ? p->first_name : NULL},
-				 {"last_name", p ? p->last_name : NULL},
-				 {"case_id", case_id ? arena_printf(&r->arena, "%lld", (long long)case_id)
-						     : NULL}};
-	for (int i = 0; i < 3; i++)
-		if (ctx[i][1] && !json_object_get(vj, ctx[i][0]) && *n < cap)
-			vars[(*n)++] = (struct tpl_var){ctx[i][0], ctx[i][1]};
 	return RES_OK;
 }
 
@@ -214,82 +212,20 @@ enum res api_messages_create(struct req *r)
 	if (strcmp(m.language, "en") && strcmp(m.language, "ru") && strcmp(m.language, "zh"))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "language",
 			       "language must be en, ru or zh");
-	/* the text: as given, or the template in the recipient's language */
-	if (tpl) {
-		struct template_row t;
-		bool found;
-		if ((res = store_template_get(r->db, tpl, channel, m.language, &r->arena, &t, &found,
-					      &r->err)))
-			return res;
-		if (!found)
-			return err_set(&r->err, RES_INVALID, "unknown_template", "template",
-				       "no %s template %s", channel, tpl);
-		struct tpl_var vars[64];
-		size_t nv;
-		if ((res = collect_vars(r, pp, m.case_id, vars, &nv, 64)))
-			return res;
-		struct buf body, subj;
-		struct tpl_error te;
-		buf_init(&body, TEXT_MAX);
-		buf_init(&subj, 300);
-		res = tpl_render(t.body, strlen(t.body), vars, nv, TPL_ESCAPE_NONE, &body, &te);
-		if (!res && t.subject && !subject)
-			res = tpl_render(t.subject, strlen(t.subject), vars, nv, TPL_ESCAPE_NONE, &subj,
-					 &te);
-		if (!res) {
-			text = arena_strndup(&r->arena, body.data ? body.data : "", body.len);
-			if (subj.len)
-				subject = arena_strndup(&r->arena, subj.data, subj.len);
-		}
-		buf_free(&body);
-		buf_free(&subj);
-		if (res == RES_UNPROCESSABLE)
-			return err_set(&r->err, RES_INVALID, "missing_variable", "vars",
-				       "the template needs vars.%s", te.name);
-		if (res == RES_TOO_LARGE)
-			return err_set(&r->err, RES_INVALID, "text_too_long", "vars",
-				       "the template with these values is too long");
-		if (res)
-			return err_set(&r->err, res == RES_NOMEM ? RES_NOMEM : RES_INVALID,
-				       "invalid_field", "vars", "the template or a value is not usable: %s",
-				       tpl_fault_text(te.fault));
-		if (!text || (subj.len && !subject))
-			return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
-		m.template_ = tpl;
-		m.language = t.language;
-	}
-	if (text_blank(text))
-		return err_set(&r->err, RES_INVALID, "invalid_field", "text", "text must not be empty");
-	if (strcmp(channel, "sms") == 0) {
-		enum sms_coding coding;
-		size_t parts, units;
-		if (!sms_measure(text, strlen(text), &coding, &parts, &units) || parts > OUTBOX_SMS_MAX_PARTS)
-			return err_set(&r->err, RES_INVALID, "text_too_long", "text",
-				       "an SMS may take at most %d parts", OUTBOX_SMS_MAX_PARTS);
-		m.parts = (int64_t)parts;
-	} else if (!subject || text_blank(subject)) {
-		return err_set(&r->err, RES_INVALID, "invalid_field", "subject",
-			       "an email needs a subject");
-	}
-	m.body = text;
-	m.subject = subject;
-	/* when: now for urgent messages, else the class's next sending window
-	 * in the recipient's time zone */
-	int64_t now = clock_now_us();
-	m.not_before = now;
-	if (!urgent) {
-		const char *rules;
-		if ((res = store_window_rules(r->db, m.class_, &r->arena, &rules, &r->err)))
-			return res;
-		const char *zone = pp && pp->time_zone ? pp->time_zone : "Europe/Moscow";
-		if (rules && (res = outbox_window_start(rules, zone, now, &m.not_before, &r->err)))
-			return res;
-	}
-	m.expires_at = m.not_before + (urgent ? OUTBOX_URGENT_MAX_AGE_US : OUTBOX_MAX_AGE_US);
-	m.status = "queued";
-	m.idempotency_key = key;
-	m.created_by = r->user.id;
-	m.created_at = m.updated_at = now;
+	struct tpl_var vars[61];
+	size_t nv = 0;
+	if (tpl && (res = collect_vars(r, vars, &nv, 61)))
+		return res;
+	struct compose_in in = {.channel = channel, .recipient = m.recipient, .template_ = tpl,
+				.text = text, .subject = subject, .language = m.language,
+				.person = pp, .case_id = m.case_id, .vars = vars, .nvars = nv,
+				.class_ = m.class_, .urgent = urgent, .idempotency_key = key,
+				.created_by = r->user.id, .now = clock_now_us()};
+	if ((res = outbox_compose(r->db, &r->arena, &in, &m, &r->err)))
+		return res;
+	text = m.body;
+	subject = m.subject;
+	int64_t now = m.created_at;
 	if ((res = store_message_insert(r->db, &m, &r->err)))
 		return res;
 	/* the audit keeps no text and a masked recipient */

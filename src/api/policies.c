@@ -384,7 +384,7 @@ enum res api_persons_get(struct req *r)
 	struct policy act;
 	bool found = false;
 	if ((res = store_policy_active(r->db, id, today, &r->arena, &act, &found, &r->err)) ||
-	    (res = api_person_card(r, id, out))) {
+	    (res = api_person_card(r, id, out)) || (res = api_person_opt_outs(r, id, out))) {
 		json_decref(out);
 		return res;
 	}

@@ -270,7 +270,7 @@ static const char *receipt_status(int state, unsigned reason_code, const char **
 }
 
 static enum res apply_receipt(struct outbox *o, struct db *db, const struct sms_ev *ev,
-			      int64_t now, struct arena *a, struct err *e)
+			      int64_t now, struct arena *a, int64_t *touched, struct err *e)
 {
 	char keys[RECEIPT_MAX_KEYS][RECEIPT_KEY_MAX];
 	size_t nk = receipt_id_keys(ev->id, keys, RECEIPT_MAX_KEYS);
@@ -286,6 +286,7 @@ static enum res apply_receipt(struct outbox *o, struct db *db, const struct sms_
 		LOG_MSG(LOG_WARN, "receipt_unmatched", "a delivery receipt names no message sent here");
 		return RES_OK;
 	}
+	*touched = id;
 	const char *reason, *status = receipt_status(ev->state, ev->err_code, &reason);
 	if (!status)
 		return RES_OK;
@@ -339,6 +340,25 @@ static enum res announce(struct db *db, struct pending_ev *pe, size_t *npe, stru
 	if (*npe < MAX_PENDING)
 		pe[(*npe)++] = (struct pending_ev){type, topics, data};
 	return RES_OK;
+}
+
+/* message.status on the case's topic when the message of a case changed
+ * state in this flush (its updated_at is the flush's now). */
+static enum res announce_status(struct db *db, int64_t id, int64_t now, struct arena *a,
+				struct pending_ev *pe, size_t *npe, struct err *e)
+{
+	struct message m;
+	enum res r = store_message_get(db, id, a, &m, e);
+	if (r == RES_NOT_FOUND)
+		return RES_OK;
+	if (r || !m.case_id || m.updated_at != now)
+		return r;
+	char data[160], tc[32];
+	snprintf(data, sizeof data, "{\"id\":%lld,\"case_id\":%lld,\"status\":\"%s\"}",
+		 (long long)m.id, (long long)m.case_id, m.status);
+	snprintf(tc, sizeof tc, "case:%lld", (long long)m.case_id);
+	return announce(db, pe, npe, a, "message.status", arena_strdup(a, data),
+			arena_strdup(a, tc), NULL, NULL, e);
 }
 
 /* "9", " 10 ", "0": an NPS answer. */
@@ -570,11 +590,17 @@ static void flush_events(struct outbox *o, struct db *db)
 	for (struct sms_ev *ev = list; ev; ev = ev->next)
 		answered += ev->kind == EV_SUBMITTED;
 	for (struct sms_ev *ev = list; !r && ev; ev = ev->next) {
-		if (ev->kind == EV_SUBMITTED)
+		int64_t touched = 0;
+		if (ev->kind == EV_SUBMITTED) {
 			r = apply_submitted(o, db, ev, now, &a, &e);
-		else if (ev->kind == EV_RECEIPT)
-			r = apply_receipt(o, db, ev, now, &a, &e);
-		else if (ev->concat.present && ev->concat.total > 1) {
+			touched = (int64_t)(ev->token >> 8);
+		} else if (ev->kind == EV_RECEIPT) {
+			r = apply_receipt(o, db, ev, now, &a, &touched, &e);
+		}
+		if (ev->kind != EV_INBOUND) {
+			if (!r && touched)
+				r = announce_status(db, touched, now, &a, pe, &npe, &e);
+		} else if (ev->concat.present && ev->concat.total > 1) {
 			char *whole;
 			concat_add(o, ev, now, &whole);
 			if (whole) {

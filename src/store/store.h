@@ -489,6 +489,64 @@ enum res store_template_get(struct db *db, const char *code, const char *channel
 			    const char *language, struct arena *a, struct template_row *out,
 			    bool *found, struct err *e) WUR;
 
+/* ---- triggers and templates (store/triggers.c, migration 0009) ---- */
+struct trigger_row {
+	int64_t id;
+	const char *event, *channel, *template_, *audience, *class_;
+	bool urgent, enabled;
+	int64_t offset_days, created_at, updated_at;
+};
+/* Every trigger (event NULL), or the enabled ones of an event, by id. */
+enum res store_triggers_list(struct db *db, const char *event, struct arena *a,
+			     struct trigger_row **items, size_t *n, struct err *e) WUR;
+enum res store_trigger_get(struct db *db, int64_t id, struct arena *a, struct trigger_row *out,
+			   struct err *e) WUR; /* RES_NOT_FOUND */
+enum res store_trigger_insert(struct db *db, struct trigger_row *t, struct err *e) WUR;
+enum res store_trigger_update(struct db *db, const struct trigger_row *t, struct err *e) WUR;
+/* Every template (the body too), by code, channel, language. */
+enum res store_templates_list(struct db *db, struct arena *a, struct template_row **items,
+			      size_t *n, struct err *e) WUR;
+/* Exactly this language (no fallback). */
+enum res store_template_exact(struct db *db, const char *code, const char *channel,
+			      const char *language, struct arena *a, struct template_row *out,
+			      bool *found, struct err *e) WUR;
+/* Insert or replace, version = old + 1 (1 when new); out: the new version. */
+enum res store_template_put(struct db *db, const char *code, const char *channel,
+			    const char *language, const char *subject, const char *body,
+			    const char *by, int64_t now, int64_t *version, struct err *e) WUR;
+/* Claim the run of a scheduled event for a day: *first is false when it
+ * was claimed already (by this or another server). */
+enum res store_trigger_run_claim(struct db *db, const char *event, const char *day, int64_t now,
+				 bool *first, struct err *e) WUR;
+enum res store_trigger_run_done(struct db *db, const char *event, const char *day,
+				int64_t queued, struct err *e) WUR;
+/* Who a scheduled event concerns on a day. */
+struct trigger_target {
+	int64_t person_id, policy_id;      /* policy_id 0 for birthday/holiday */
+	const char *policy_number, *end_date; /* NULL for birthday/holiday */
+};
+/* Active policies ending on end_date; unrenewed (no policy continues them)
+ * when unrenewed is set. */
+enum res store_policies_ending(struct db *db, const char *end_date, bool unrenewed,
+			       struct arena *a, struct trigger_target **items, size_t *n,
+			       struct err *e) WUR;
+/* Persons with an active policy on day; born on month_day ("MM-DD") when
+ * it is not NULL. */
+enum res store_persons_insured(struct db *db, const char *day, const char *month_day,
+			       struct arena *a, struct trigger_target **items, size_t *n,
+			       struct err *e) WUR;
+/* Whether month_day ("MM-DD") is a holiday. */
+enum res store_holiday(struct db *db, const char *month_day, bool *out, struct err *e) WUR;
+/* A staff member's contact for notices. */
+struct staff_contact {
+	int64_t id;
+	const char *full_name, *language, *email, *phone; /* email, phone may be NULL */
+};
+/* The enabled users of a department, or the one user (id > 0). */
+enum res store_staff_contacts(struct db *db, const char *department, int64_t user_id,
+			      struct arena *a, struct staff_contact **items, size_t *n,
+			      struct err *e) WUR;
+
 /* Inbound SMS (store/messages.c). The newest person with this phone (0 = none). */
 enum res store_person_by_phone(struct db *db, const char *phone, int64_t *id, struct err *e) WUR;
 /* The case whose NPS survey (template case_closed) went to the person since
@@ -500,6 +558,44 @@ enum res store_inbound_insert(struct db *db, const char *connection, const char 
 			      const char *recipient, const char *text, int64_t at,
 			      int64_t person_id, int64_t case_id, const char *outcome,
 			      struct err *e) WUR;
+
+/* ---- delivery feedback (store/feedback.c) ---- */
+struct message_tally {
+	int64_t day;                           /* UTC day number of created_at */
+	const char *channel, *status, *reason; /* reason "" when none */
+	int64_t count, parts, billed_parts;    /* billed: parts handed to the gateway */
+};
+/* Messages created in [from, to) counted by day, channel, status, reason. */
+enum res store_message_tallies(struct db *db, int64_t from, int64_t to, struct arena *a,
+			       struct message_tally **items, size_t *n, struct err *e) WUR;
+struct message_price {
+	const char *channel, *currency;
+	int64_t per_part; /* minor units */
+};
+enum res store_message_prices(struct db *db, struct arena *a, struct message_price **items,
+			      size_t *n, struct err *e) WUR;
+/* A case's messages, newest first (at most limit). */
+enum res store_case_messages(struct db *db, int64_t case_id, int64_t limit, struct arena *a,
+			     struct message **items, size_t *n, struct err *e) WUR;
+/* Opt a person out of a channel (on) or back in; *changed tells whether it did. */
+enum res store_opt_out_set(struct db *db, int64_t person_id, const char *channel, bool on,
+			   int64_t at, bool *changed, struct err *e) WUR;
+enum res store_opt_outs(struct db *db, int64_t person_id, struct arena *a,
+			const char ***channels, size_t *n, struct err *e) WUR;
+enum contact_rows {
+	CONTACT_NO_PHONE,      /* persons without a phone */
+	CONTACT_ALL_PHONES,    /* persons with one (keep() picks the invalid ones) */
+	CONTACT_FAILED_INVALID /* numbers whose last SMS failed as invalid_number */
+};
+struct contact_row_x {
+	int64_t person_id; /* 0 = nobody known */
+	const char *last_name, *first_name, *phone;
+	int64_t at; /* the person's updated_at, or the failure's time */
+};
+/* The rows of a kind that keep (NULL = all) accepts, copied into a. */
+enum res store_contact_rows(struct db *db, enum contact_rows which, struct arena *a,
+			    bool (*keep)(const struct contact_row_x *x, void *ctx), void *ctx,
+			    struct contact_row_x **items, size_t *n, struct err *e) WUR;
 
 /* ---- live events across servers (store/notify.c, PostgreSQL only) ---- */
 /* NOTIFY assist_events with payload, in db's transaction. */

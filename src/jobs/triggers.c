@@ -94,6 +94,18 @@ static enum res queue_one(struct db *db, struct arena *a, const struct trigger_r
 	}
 	if (res || (res = store_message_insert(db, &m, e)))
 		return res;
+	/* sent to the insured about their case: an outgoing contact of the
+	 * case, as a message an operator sends from it is */
+	if (ctx->case_id && p && strcmp(t->audience, "person") == 0) {
+		struct contact_row k = {.case_id = ctx->case_id, .direction = "out",
+					.channel = t->channel, .at = ctx->now,
+					.user_id = ctx->created_by, .created_at = ctx->now};
+		k.summary = m.subject ? arena_printf(a, "%s\n\n%s", m.subject, m.body) : m.body;
+		if (!k.summary)
+			return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+		if ((res = store_contact_insert(db, &k, e)))
+			return res;
+	}
 	if (queued)
 		(*queued)++;
 	return RES_OK;

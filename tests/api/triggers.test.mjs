@@ -104,6 +104,8 @@ for (const backend of backends()) {
       assert.equal(to, '+8613800138000');
       assert.equal(key, `trigger:1:case:${r.json.id}`);
       assert.ok(body.startsWith('Li，您的案件') && body.includes(String(r.json.id)), body);
+      const contacts = (await op.get(`/api/v1/cases/${r.json.id}/contacts`)).json.items;
+      assert.deepEqual(contacts.map((k) => [k.direction, k.channel, k.summary]), [['out', 'sms', body]], 'logged on the case as an outgoing SMS');
       // the dispatcher sends it within the window of the person's zone
       const end = Date.now() + 15000;
       let m;

@@ -11,7 +11,7 @@
 const TYPES = [
   `case.created`, `case.updated`, `case.contact_added`, `case.quality_added`,
   `task.created`, `task.updated`, `task.due`,
-  `policy.updated`, `coverage.changed`,
+  `policy.updated`, `coverage.changed`, `message.status`,
 ];
 const MAX_TOPICS = 64;
 

@@ -21,6 +21,8 @@ import { caseView } from './views/case.js';
 import { casesView } from './views/cases.js';
 import { tasksView } from './views/tasks.js';
 import { npsView } from './views/nps.js';
+import { msgReportView } from './views/msgreport.js';
+import { templatesView } from './views/templates.js';
 import { liveStart, liveStop, watch } from './live.js';
 import { startTicker, caseTypeEl } from './casekit.js';
 import { h } from './dom.js';
@@ -43,7 +45,10 @@ const ROUTES = [
     params: (m) => query(m[1]) },
   { re: /^\/tasks(?:\?(.*))?$/, view: tasksView, nav: 'tasks', title: 'nav.tasks',
     params: (m) => query(m[1]) },
+  { re: /^\/templates$/, view: templatesView, nav: 'templates', title: 'tpl.title', roles: ['admin'] },
   { re: /^\/reports\/nps(?:\?(.*))?$/, view: npsView, nav: 'reports', title: 'nps.title', roles: ['supervisor', 'admin'],
+    params: (m) => query(m[1]) },
+  { re: /^\/reports\/messages(?:\?(.*))?$/, view: msgReportView, nav: 'reports', title: 'mrep.title', roles: ['supervisor', 'admin'],
     params: (m) => query(m[1]) },
   { re: /^\/policies(?:\/([^/?]+))?$/, view: policiesView, nav: 'policies', title: 'nav.policies',
     params: (m) => ({ number: m[1] ? dec(m[1]) : null }) },

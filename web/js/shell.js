@@ -19,6 +19,7 @@ export const NAV = [
   { id: 'reports', href: '#/reports/nps', key: 'nav.reports', roles: ['supervisor', 'admin'], go: 'n', keys: 'keys.go_reports' },
   { id: 'users', href: '#/users', key: 'nav.users', roles: ['admin'], go: 'u', keys: 'keys.go_users' },
   // in the user menu, not in the bar (the bar keeps room for the work screens)
+  { id: 'templates', href: '#/templates', key: 'nav.templates', roles: ['admin'], bar: false },
   { id: 'profile', href: '#/profile', key: 'nav.profile', go: 'p', keys: 'keys.go_profile', bar: false },
 ];
 
@@ -64,6 +65,8 @@ export function renderShell(root, user, handlers) {
   const menu = h('div', { class: 'menu', id: 'usermenu', role: 'menu', hidden: true, 'aria-labelledby': 'usermenu-btn' },
     h('div', { class: 'menu-head', role: 'presentation' }, menuName, menuLogin),
     h('a', { href: '#/profile', role: 'menuitem', tabindex: '-1' }, tx('nav.profile')),
+    entries.filter((n) => n.bar === false && n.id !== 'profile')
+      .map((n) => h('a', { href: n.href, role: 'menuitem', tabindex: '-1', dataset: { nav: n.id } }, tx(n.key))),
     h('button', { type: 'button', role: 'menuitem', tabindex: '-1', dataset: { action: 'help' } },
       tx('shell.shortcuts'), h('kbd', null, '?')),
     h('div', { class: 'sep', role: 'separator' }),
@@ -240,6 +243,7 @@ function helpDialog(user) {
         group('keys.group.case'),
         row(k('l'), 'keys.log_contact'),
         row(k('t'), 'keys.add_task'),
+        row(k('m'), 'keys.send_message'),
         row(k('e'), 'keys.edit_case'),
         row(k('p'), 'keys.open_person'),
         row(k('Esc'), 'keys.leave_field'),

@@ -17,6 +17,7 @@ import {
   taskOrder, flash, handoff, localInputValue, fromLocalInput, soon, tomorrowMorning, canSupervise,
 } from '../casekit.js';
 import { contactItem } from './person.js';
+import { messagesCard } from './casemessages.js';
 
 let S = null;
 
@@ -45,6 +46,7 @@ export const caseView = {
     const k = e.key.toLowerCase();
     if (k === 'l') { e.preventDefault(); focusContact(); }
     else if (k === 't') { e.preventDefault(); focusTask(); }
+    else if (k === 'm' && S.msgs) { e.preventDefault(); S.msgs.focus(); }
     else if (k === 'e') { e.preventDefault(); openEdit(); }
     else if (k === 'p' && S.c.person_id) { e.preventDefault(); S.app.go(`#/persons/${S.c.person_id}`); }
   },
@@ -63,7 +65,7 @@ export const caseView = {
     }
     // in a quick form: Esc leaves the field (what was typed stays), so that l, t and e work again
     const el = e.target;
-    if (el instanceof Element && el.closest('#contact-form, #task-form, #quality-form, .task-edit')) {
+    if (el instanceof Element && el.closest('#contact-form, #task-form, #message-form, #quality-form, .task-edit')) {
       if (el.closest('.task-edit')) { el.closest('.task')?.querySelector('[data-action="cancel-edit"]')?.click(); return true; }
       S.main.focus({ preventScroll: true });
       return true;
@@ -95,7 +97,7 @@ async function open() {
   S.contacts = [];
   S.tasks = [];
   render();
-  await Promise.all([loadContacts(false), loadTasks(false)]);
+  await Promise.all([loadContacts(false), loadTasks(false), S.msgs.load(false)]);
   if (S !== mine || seq !== S.seq) return;
   const next = handoff.focus;
   handoff.focus = null;
@@ -174,8 +176,9 @@ function startLive() {
     [`task.created`]: (d) => { if (here() && d.case_id === id) loadTasks(true); },
     [`task.updated`]: (d) => { if (here() && d.case_id === id) loadTasks(true); },
     [`task.due`]: (d) => { if (here() && d.case_id === id) loadTasks(true); },
+    [`message.status`]: (d) => { if (here() && d.case_id === id) S.msgs.load(true); },
     // (re)connected: catch up on what may have happened meanwhile
-    open: () => { if (here()) { loadContacts(true); loadTasks(true); reloadCase(true); } },
+    open: () => { if (here()) { loadContacts(true); loadTasks(true); reloadCase(true); S.msgs.load(true); } },
   });
 }
 
@@ -189,6 +192,8 @@ function crumbs() {
 
 function render() {
   const c = S.c;
+  const mine = S, seq = S.seq;
+  S.msgs = messagesCard({ caseId: c.id, personId: c.person_id, here: () => S === mine && seq === S.seq });
   const page = h('div', { class: 'page wide case-page', dataset: { view: 'case', id: String(c.id) } },
     h('div', { class: 'card-top' }, crumbs(),
       h('div', { class: 'head-actions' },
@@ -201,12 +206,14 @@ function render() {
     h('div', { id: 'case-head' }),
     h('div', { id: 'case-edit-slot' }),
     h('div', { class: 'case-columns' },
+      h('div', { class: 'case-col' },
       h('section', { class: 'card work-card', id: 'case-contacts', 'aria-labelledby': 'contacts-h' },
         h('div', { class: 'card-head row-head' },
           h('h2', { id: 'contacts-h' }, h('span', { i18n: 'case.contacts' }), ' ', h('span', { class: 'count', id: 'contacts-count' })),
           h('span', { class: 'hint-keys' }, h('kbd', null, 'L'))),
         contactForm(),
         h('div', { id: 'contact-log-body' })),
+      S.msgs.el),
       h('section', { class: 'card work-card', id: 'case-tasks', 'aria-labelledby': 'tasks-h' },
         h('div', { class: 'card-head row-head' },
           h('h2', { id: 'tasks-h' }, h('span', { i18n: 'case.tasks' }), ' ', h('span', { class: 'count', id: 'tasks-count' })),

@@ -5,6 +5,7 @@ import { h } from '../dom.js';
 import { get } from '../api.js';
 import { errorMessage } from '../forms.js';
 import { today } from '../cover.js';
+import { reportTabs } from './msgreport.js';
 
 const BY = ['month', 'manager', 'insurer'];
 
@@ -62,6 +63,7 @@ function build() {
   });
   const body = h('div', { id: 'nps-body', 'aria-live': 'polite' });
   S.main.replaceChildren(h('div', { class: 'page nps-page', dataset: { view: 'nps' } },
+    reportTabs('nps'),
     h('div', { class: 'page-head' }, h('h1', { i18n: 'nps.title' })),
     h('p', { class: 'page-intro', i18n: 'nps.intro' }),
     form,

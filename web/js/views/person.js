@@ -5,7 +5,7 @@
 // offers to continue it instead of opening a duplicate. Follows person:ID
 // live: a case opened or a contact logged elsewhere shows without a reload.
 import { h, field, uid } from '../dom.js';
-import { get, post } from '../api.js';
+import { get, post, put, del } from '../api.js';
 import { listKeys } from '../keys.js';
 import { showError, clearErrors, busy, ctrlEnterHint, errorMessage, markClean, isDirty } from '../forms.js';
 import { toast } from '../toast.js';
@@ -94,6 +94,7 @@ async function refresh() {
   S.p = p;
   renderCases();
   renderContacts();
+  if (!document.querySelector('#person-optouts .optout-confirm:not(:empty)')) renderOptOuts();
   for (const c of p.cases || []) {
     if (oldCases.get(c.id) !== c.version) flash(document.querySelector(`#person-cases tr[data-id="${c.id}"]`));
   }
@@ -193,7 +194,8 @@ function render() {
             fact('person.email', opt(p.email, h('a', { href: `mailto:${p.email}` }, p.email))),
             fact('person.document', opt(p.document, h('span', { class: 'mono' }, p.document))),
             fact('person.address', opt(p.address || p.city, h('span', null, [p.address, p.city].filter(Boolean).join(', ')))),
-            fact('field.language', h('span', { fmt: ['lang', p.language] })))),
+            fact('field.language', h('span', { fmt: ['lang', p.language] }))),
+          h('div', { class: 'optouts', id: 'person-optouts' })),
         h('section', { class: 'card', 'aria-labelledby': 'periods-h', id: 'person-policies' },
           h('div', { class: 'card-head' }, h('h2', { id: 'periods-h', i18n: 'person.policies' })),
           h('div', { id: 'periods-body' }))),
@@ -215,6 +217,62 @@ function render() {
   renderPolicies();
   renderCases();
   renderContacts();
+  renderOptOuts();
+}
+
+// ---------- consent to messages (opt-outs) ----------
+
+const OPT_CHANNELS = ['sms', 'email'];
+
+/** A switch per channel: on = the person receives it; a change is confirmed inline (it is audited). */
+function renderOptOuts() {
+  const box = document.getElementById('person-optouts');
+  if (!box) return;
+  const outs = S.p.opt_outs || [];
+  box.replaceChildren(
+    h('h3', { class: 'sub-title', id: 'optouts-h', i18n: 'optout.title' }),
+    h('ul', { class: 'optout-list', 'aria-labelledby': 'optouts-h' }, OPT_CHANNELS.map((ch) => {
+      const out = outs.includes(ch);
+      const id = `optout-${ch}`;
+      const sw = h('input', { type: 'checkbox', role: 'switch', id, class: 'switch', checked: !out, dataset: { channel: ch } });
+      sw.addEventListener('change', () => { sw.checked = !sw.checked; confirmOptOut(ch, !out, sw); });
+      return h('li', { class: ['optout-row', out && 'is-out'], dataset: { channel: ch, optedOut: String(out) } },
+        h('label', { for: id, class: 'optout-label' }, sw, h('span', { i18n: `optout.channel.${ch}` })),
+        h('span', { class: ['badge', 'status', out ? 'optout-off' : 'optout-on'], i18n: out ? 'optout.state.out' : 'optout.state.in' }),
+        h('div', { class: 'optout-confirm' }));
+    })),
+    h('p', { class: 'hint', i18n: 'optout.hint' }));
+}
+
+function confirmOptOut(ch, optOut, sw) {
+  const row = sw.closest('.optout-row');
+  const slot = row.querySelector('.optout-confirm');
+  const yes = h('button', { type: 'button', class: ['btn', 'small', optOut ? 'danger solid' : 'primary'], dataset: { action: 'confirm' },
+    i18n: optOut ? 'optout.yes_out' : 'optout.yes_in' });
+  const no = h('button', { type: 'button', class: 'btn small', i18n: 'common.cancel' });
+  const cancel = () => { slot.replaceChildren(); sw.focus(); };
+  no.addEventListener('click', cancel);
+  yes.addEventListener('click', async () => {
+    const mine = S;
+    try {
+      const r = await busy(yes, () => (optOut ? put : del)(`/api/v1/persons/${S.id}/opt-outs/${ch}`));
+      if (S !== mine) return;
+      S.p = { ...S.p, opt_outs: (r && r.opt_outs) || [] };
+      renderOptOuts();
+      flash(document.querySelector(`#person-optouts li[data-channel="${ch}"]`));
+      toast(optOut ? `optout.done_out.${ch}` : `optout.done_in.${ch}`);
+      document.getElementById(`optout-${ch}`)?.focus();
+    } catch (err) {
+      if (err.status === 401 || S !== mine) return;
+      const m = errorMessage(err);
+      toast(m.key, m.params, 'error');
+    }
+  });
+  slot.replaceChildren(h('div', { class: 'confirm-inline', role: 'alert' },
+    h('span', { class: 'q', i18n: [optOut ? `optout.confirm_out.${ch}` : `optout.confirm_in.${ch}`, { name: personName(S.p) }] }),
+    h('span', { class: 'hint', i18n: 'optout.audit_note' }),
+    yes, no));
+  yes.focus();
 }
 
 function renderPolicies() {

@@ -714,15 +714,24 @@ static void dispatch_sms(struct outbox *o, struct db *db)
 	arena_free(&a);
 }
 
-static void *sms_loop(void *arg)
+/* A dispatcher's own connection, tried again each second until it opens
+ * or the outbox stops (NULL then). */
+static struct db *open_db(struct outbox *o)
 {
-	struct outbox *o = arg;
 	struct db *db = NULL;
 	struct err e;
 	while (!atomic_load(&o->stop) && db_open(o->cfg.db_url, &db, &e)) {
+		db = NULL;
 		LOG_MSG(LOG_WARN, "outbox_db_failed", e.message);
 		sleep(1);
 	}
+	return db;
+}
+
+static void *sms_loop(void *arg)
+{
+	struct outbox *o = arg;
+	struct db *db = open_db(o);
 	while (!atomic_load(&o->stop)) {
 		flush_events(o, db);
 		dispatch_sms(o, db);
@@ -837,12 +846,7 @@ static void dispatch_mail(struct outbox *o, struct db *db, struct smtp_conn *con
 static void *mail_loop(void *arg)
 {
 	struct outbox *o = arg;
-	struct db *db = NULL;
-	struct err e;
-	while (!atomic_load(&o->stop) && db_open(o->cfg.db_url, &db, &e)) {
-		LOG_MSG(LOG_WARN, "outbox_db_failed", e.message);
-		sleep(1);
-	}
+	struct db *db = open_db(o);
 	struct smtp_config sc = {.url = o->cfg.smtp_url};
 	struct smtp_conn *conn = smtp_open(&sc);
 	while (!atomic_load(&o->stop) && conn) {
@@ -901,6 +905,11 @@ enum res outbox_start(const struct outbox_config *cfg, struct outbox **out, stru
 			outbox_stop(o);
 			return err_set(e, RES_INVALID, "invalid_field", "mail-from",
 				       "--smtp needs --mail-from");
+		}
+		struct smtp_config sc = {.url = cfg->smtp_url};
+		if (smtp_config_check(&sc, e)) {
+			outbox_stop(o);
+			return e->res ? e->res : RES_INVALID;
 		}
 		if (pthread_create(&o->mail_th, NULL, mail_loop, o)) {
 			outbox_stop(o);

@@ -532,17 +532,10 @@ enum res store_tasks_claim_due(struct db *db, int64_t now, int64_t limit, struct
 		return r;
 	db_bind_i64(st, 1, now);
 	db_bind_i64(st, 2, limit);
-	int64_t *ids = NULL;
-	size_t nids = 0, cap = 0;
-	while (store_step(st, &r, e) == DB_ROW) {
-		if (!store_grow(a, &ids, &cap, nids, sizeof *ids)) {
-			r = OOM(e);
-			break;
-		}
-		ids[nids++] = db_col_i64(st, 0);
-	}
-	db_reset(st);
-	cap = 0;
+	int64_t *ids;
+	size_t nids;
+	r = store_collect_ids(st, a, &ids, &nids, e);
+	size_t cap = 0;
 	for (size_t i = 0; !r && i < nids; i++) {
 		/* the conditional update claims it: another server that got
 		 * there first changed the row, and this one changes nothing */

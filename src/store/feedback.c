@@ -111,16 +111,9 @@ enum res store_case_messages(struct db *db, int64_t case_id, int64_t limit, stru
 		return r;
 	db_bind_i64(st, 1, case_id);
 	db_bind_i64(st, 2, limit);
-	int64_t *ids = NULL;
-	size_t nids = 0, cap = 0;
-	while (store_step(st, &r, e) == DB_ROW) {
-		if (!store_grow(a, &ids, &cap, nids, sizeof *ids)) {
-			r = OOM(e);
-			break;
-		}
-		ids[nids++] = db_col_i64(st, 0);
-	}
-	db_reset(st);
+	int64_t *ids;
+	size_t nids;
+	r = store_collect_ids(st, a, &ids, &nids, e);
 	if (r || !nids)
 		return r;
 	if (!(*items = arena_alloc(a, nids * sizeof **items)))

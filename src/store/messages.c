@@ -272,17 +272,10 @@ enum res store_messages_claim(struct db *db, const char *channel, const char *co
 	db_bind_i64(st, 2, now);
 	db_bind_i64(st, 3, now);
 	db_bind_i64(st, 4, limit);
-	int64_t *ids = NULL;
-	size_t nids = 0, cap = 0;
-	while (store_step(st, &r, e) == DB_ROW) {
-		if (!store_grow(a, &ids, &cap, nids, sizeof *ids)) {
-			r = OOM(e);
-			break;
-		}
-		ids[nids++] = db_col_i64(st, 0);
-	}
-	db_reset(st);
-	cap = 0;
+	int64_t *ids;
+	size_t nids;
+	r = store_collect_ids(st, a, &ids, &nids, e);
+	size_t cap = 0;
 	for (size_t i = 0; !r && i < nids; i++) {
 		if ((r = db_prepare(db, sql_claim, &st, e)))
 			break;

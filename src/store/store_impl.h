@@ -24,6 +24,11 @@ enum res store_user_read(struct db_stmt *st, struct arena *a, struct user *u, st
 /* Reads the STORE_PERSON_COLS columns starting at column 0. */
 enum res store_person_read(struct db_stmt *st, struct arena *a, struct person *p, struct err *e);
 
+/* Step a bound statement to its end, collecting column 0 of each row as an
+ * id into an arena array; resets the statement. */
+enum res store_collect_ids(struct db_stmt *st, struct arena *a, int64_t **ids, size_t *n,
+			   struct err *e);
+
 /* Make room for one more element in an arena array: *items holds *n of
  * size bytes in *cap slots; doubles when full. false on out of memory. */
 bool store_grow(struct arena *a, void *items, size_t *cap, size_t n, size_t size);

@@ -64,6 +64,24 @@ bool store_grow(struct arena *a, void *items, size_t *cap, size_t n, size_t size
 	return true;
 }
 
+enum res store_collect_ids(struct db_stmt *st, struct arena *a, int64_t **ids, size_t *n,
+			   struct err *e)
+{
+	enum res r;
+	size_t cap = 0;
+	*ids = NULL;
+	*n = 0;
+	while (store_step(st, &r, e) == DB_ROW) {
+		if (!store_grow(a, ids, &cap, *n, sizeof **ids)) {
+			r = err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+			break;
+		}
+		(*ids)[(*n)++] = db_col_i64(st, 0);
+	}
+	db_reset(st);
+	return r;
+}
+
 enum res store_user_read(struct db_stmt *st, struct arena *a, struct user *u, struct err *e)
 {
 	memset(u, 0, sizeof *u);

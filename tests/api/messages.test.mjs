@@ -216,7 +216,9 @@ for (const backend of backends()) {
               Object.assign(op, await signedIn(srv.base, 'operator'));
             }
             for (;;) {
-              const r = await op.post('/api/v1/messages', { channel: 'sms', to: `+7916${String(i).padStart(7, '0')}`, text: `batch ${i}`, urgent: true }).catch(() => null);
+              // the key makes a retry of a request the killed server took return that message, not a second one
+              const r = await op.post('/api/v1/messages', { channel: 'sms', to: `+7916${String(i).padStart(7, '0')}`, text: `batch ${i}`, urgent: true },
+                { headers: { 'idempotency-key': `batch-${i}` } }).catch(() => null);
               if (r && r.status === 202) { ids[i] = r.json.id; break; }
               await sleep(100); // the server is being restarted: a client tries again
             }

@@ -13,13 +13,14 @@ cd "$(dirname "$0")/.."
 # Han to Latin).
 # libsmpp34-dev packs and unpacks SMPP 3.4 PDUs (the SMS gateway link);
 # libcurl4-openssl-dev sends email over SMTP (STARTTLS, auth, MIME).
+# openssl makes the test SMTP relay's self-signed certificate (STARTTLS tests).
 # libreoffice-calc-nogui: the XLSX import tests save CSV as XLSX with
 # `libreoffice --headless --convert-to xlsx`, as a user's spreadsheet would.
 want=(build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
       libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev libsodium-dev
       libminizip-dev zlib1g-dev libexpat1-dev libcairo2-dev libpango1.0-dev libicu-dev
       libsmpp34-dev libcurl4-openssl-dev libcmocka-dev postgresql postgresql-client nodejs npm chromium libreoffice-calc-nogui
-      fonts-noto-core fonts-noto-cjk poppler-utils wrk nginx-light curl python3 time)
+      fonts-noto-core fonts-noto-cjk poppler-utils wrk nginx-light curl python3 time openssl)
 case "${1:-all}" in
   build) want=(build-essential pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev
                libsqlite3-dev sqlite3 libpq-dev libsodium-dev libminizip-dev zlib1g-dev

@@ -32,6 +32,8 @@ static void serve_usage(FILE *f)
 	      "                     how often ended sessions are purged and overdue coverage\n"
 	      "                     holds given back (default 60)\n"
 	      "  --smpp URL         send SMS through smpp://SYSTEM_ID:PASSWORD@HOST:PORT (ASSIST_SMPP)\n"
+	      "  --smpp-rate N      at most N submit_sm a second on that connection (ASSIST_SMPP_RATE;\n"
+	      "                     default no limit: the SMSC's contract usually sets one)\n"
 	      "  --smtp URL         send email through smtp://[USER:PASSWORD@]HOST:PORT (ASSIST_SMTP)\n"
 	      "  --mail-from ADDRESS the From of email (ASSIST_MAIL_FROM)\n"
 	      "  --outbox-lease SECONDS\n"
@@ -106,6 +108,7 @@ int cli_serve(int argc, char **argv)
 		{"housekeeping-interval", required_argument, 0, 'k'},
 		{"smpp", required_argument, 0, 'S'},    {"smtp", required_argument, 0, 'M'},
 		{"mail-from", required_argument, 0, 'F'}, {"outbox-lease", required_argument, 0, 'E'},
+		{"smpp-rate", required_argument, 0, 'R'},
 		{0, 0, 0, 0},
 	};
 	const char *db_url = cli_default_db();
@@ -136,6 +139,15 @@ int cli_serve(int argc, char **argv)
 	oc->smpp_url = env_or_null("ASSIST_SMPP");
 	oc->smtp_url = env_or_null("ASSIST_SMTP");
 	oc->mail_from = env_or_null("ASSIST_MAIL_FROM");
+	const char *env_rate = env_or_null("ASSIST_SMPP_RATE");
+	if (env_rate) {
+		int64_t rate;
+		if (!parse_uint(env_rate, 0, 100000, &rate)) {
+			fprintf(stderr, "assist: ASSIST_SMPP_RATE must be 0..100000\n");
+			return 2;
+		}
+		oc->smpp_rate = (int)rate;
+	}
 	int c;
 	int64_t v;
 	optind = 1;
@@ -174,6 +186,13 @@ int cli_serve(int argc, char **argv)
 		case 'S': oc->smpp_url = optarg; break;
 		case 'M': oc->smtp_url = optarg; break;
 		case 'F': oc->mail_from = optarg; break;
+		case 'R':
+			if (!parse_uint(optarg, 0, 100000, &v)) {
+				fprintf(stderr, "assist: --smpp-rate must be 0..100000\n");
+				return 2;
+			}
+			oc->smpp_rate = (int)v;
+			break;
 		case 'E':
 			if (!parse_uint(optarg, 2, 86400, &v)) {
 				fprintf(stderr, "assist: --outbox-lease must be 2..86400\n");

@@ -882,7 +882,8 @@ enum res outbox_start(const struct outbox_config *cfg, struct outbox **out, stru
 	pthread_cond_init(&o->flushed, NULL);
 	o->tail = &o->head;
 	if (cfg->smpp_url) {
-		struct smpp_config sc = {.name = "default", .window = o->cfg.smpp_window};
+		struct smpp_config sc = {.name = "default", .window = o->cfg.smpp_window,
+					 .max_per_second = o->cfg.smpp_rate};
 		const char *why = NULL;
 		if (!smpp_url_parse(cfg->smpp_url, &o->url, &why)) {
 			outbox_stop(o);

@@ -35,6 +35,7 @@ struct outbox_config {
 	const char *smtp_url;  /* smtp://[USER:PASSWORD@]HOST:PORT, NULL = no email */
 	const char *mail_from; /* the From address of email */
 	int smpp_window;       /* outstanding submits, default 50 */
+	int smpp_rate;         /* submit_sm per second on the connection, 0 = no limit */
 	int lease_s;           /* a claim's lease, default 120: after it lapses (a
 				* server died) another dispatcher resolves the message */
 	struct event_bus *events;

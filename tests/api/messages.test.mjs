@@ -193,6 +193,30 @@ for (const backend of backends()) {
     });
   });
 
+  describe(`outbox: a rate limit per connection (${backend})`, () => {
+    it('sends no faster than --smpp-rate', async () => {
+      const smsc = await startPeer({ systemId: 'assist', password: 's3cret' });
+      const srv = await startServer({ backend, persons: 5, args: ['--smpp', smsc.url(), '--smpp-rate', '10'] });
+      try {
+        const op = await signedIn(srv.base, 'operator');
+        const ids = [];
+        for (let i = 0; i < 25; i += 1) {
+          const r = await op.post('/api/v1/messages', { channel: 'sms', to: `+7917${String(i).padStart(7, '0')}`, text: `rate ${i}`, urgent: true });
+          assert.equal(r.status, 202, r.text);
+          ids.push(r.json.id);
+        }
+        const sent = [];
+        for (const id of ids) sent.push(Date.parse((await until(op, id, (x) => x.status === 'delivered', 20000)).sent_at));
+        // 25 messages at 10 a second take at least 2 s from the first to the last
+        assert.ok(Math.max(...sent) - Math.min(...sent) >= 2000, `sent within ${Math.max(...sent) - Math.min(...sent)} ms`);
+        assert.equal(smsc.submits.filter((x) => x.text.startsWith('rate ')).length, 25);
+      } finally {
+        await srv.stop();
+        await smsc.stop();
+      }
+    });
+  });
+
   describe(`outbox: a server killed mid-batch (${backend})`, () => {
     it('ends every message delivered once at the SMSC or marked failed', { timeout: 180000 }, async () => {
       const N = Number(process.env.ASSIST_KILL_BATCH || 10000);

@@ -142,7 +142,7 @@ static int parse(int argc, char **argv, struct sms_opts *o)
 
 /* --- what the engine says, and the parts it is about --- */
 
-enum part_state { PART_TODO, PART_QUEUED, PART_TAKEN, PART_REFUSED };
+enum part_state { PART_WAITING, PART_QUEUED, PART_TAKEN, PART_REFUSED };
 
 struct cpart {
 	uint8_t st, tries;
@@ -300,7 +300,7 @@ static void cb_submitted(void *ctx, uint64_t token, const char *message_id, uint
 	if (status == SMPP_STATUS_LINK_LOST || status == SMPP_STATUS_NOT_SENT) {
 		/* the tool's own policy: send again once the link is back (at least
 		 * once); a part answered already is never among these */
-		p->st = PART_TODO;
+		p->st = PART_WAITING;
 		r->retries++;
 		r->resend[(r->resend_head + r->resend_len) % r->nparts] = (uint32_t)idx;
 		r->resend_len++;
@@ -732,7 +732,7 @@ static int sms_send(const struct sms_opts *o)
 			wait_until(r, clock_mono_us() + (r->bound ? 2000 : 100000));
 		}
 		if (timed_out) {
-			p->st = PART_TODO;
+			p->st = PART_WAITING;
 			break;
 		}
 	}

@@ -553,9 +553,13 @@ static void concat_add(struct outbox *o, const struct sms_ev *ev, int64_t now, c
 		len += strlen(s->text[i]);
 	char *t = malloc(len + 1);
 	if (t) {
-		t[0] = '\0';
-		for (unsigned i = 0; i < s->total; i++)
-			strcat(t, s->text[i]);
+		size_t at = 0;
+		for (unsigned i = 0; i < s->total; i++) {
+			size_t k = strlen(s->text[i]);
+			memcpy(t + at, s->text[i], k);
+			at += k;
+		}
+		t[at] = '\0';
 	}
 	for (struct concat_slot **p = &o->concat; *p; p = &(*p)->next)
 		if (*p == s) {

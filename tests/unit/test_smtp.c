@@ -86,7 +86,7 @@ static void t_url(void **state)
 	url_bad("smtp://u:secret7/x@h:25", "secret7");
 	char long_pw[400] = "smtp://u:";
 	memset(long_pw + 9, 'p', 300);
-	strcpy(long_pw + 309, "@h:25");
+	snprintf(long_pw + 309, sizeof long_pw - 309, "@h:25");
 	url_bad(long_pw, NULL);
 }
 
@@ -260,8 +260,9 @@ static void t_subject(void **state)
 	assert_subject("looks like =?UTF-8?B?eA==?= an encoded word", true);
 	/* long texts are cut between characters, never inside one */
 	char longest[SMTP_SUBJECT_MAX + 1] = "";
-	while (strlen(longest) + strlen("Ё保") < SMTP_SUBJECT_MAX)
-		strcat(longest, "Ё保");
+	size_t used = 0;
+	while (used + strlen("Ё保") < SMTP_SUBJECT_MAX)
+		used += (size_t)snprintf(longest + used, sizeof longest - used, "%s", "Ё保");
 	assert_subject(longest, true);
 	struct buf b;
 	buf_init(&b, SMTP_HEADER_MAX);

@@ -30,6 +30,11 @@ count_tap() { # $1 name, $2 log, $3 exit status
   passed=$((passed + p)); failed=$((failed + f))
   echo "check: $1: $p passed, $f failed"
   [ "$f" = 0 ] || failures+=("$1 (see $2)")
+  if [ "$f" != 0 ]; then
+    # CI keeps only what is printed: name the failing tests and their first
+    # diagnostic lines here, not only in the log
+    awk '/^ *not ok /{n=40} n>0{print "check:   " $0; n--}' "$2" | head -n 120
+  fi
 }
 
 # ---- PostgreSQL ----

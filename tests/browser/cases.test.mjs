@@ -6,7 +6,7 @@
 // the search from any screen. Screenshots: tasks-*.png, cases-*.png, nps-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer, open, shot, waitText, waitContains, textOf, signIn, switchLang } from './harness.mjs';
+import { useServer, open, shot, waitText, waitContains, textOf, signIn, switchLang, expectFocus } from './harness.mjs';
 import { Client } from '../lib/server.mjs';
 
 const env = useServer({ args: ['--housekeeping-interval', '1'] });
@@ -200,7 +200,7 @@ test('Cases list: active by default, filters in the URL, Enter opens a case', as
   await page.waitForSelector('#task-list li.task[data-status="open"]');
   await page.click('#case-status-buttons [data-status="closed"]');
   await waitContains(page, '#status-confirm .q', 'открытые задачи (1) будут отменены');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'close-yes');
+  await expectFocus(page, 'close-yes');
   await shot(page, 'case-close-confirm-ru');
   await page.keyboard.press('Enter');
   await waitText(page, '#case-status .badge', 'Закрыто');
@@ -210,7 +210,7 @@ test('Cases list: active by default, filters in the URL, Enter opens a case', as
   await page.evaluate(() => document.activeElement.blur());
   await page.keyboard.press('/');
   await page.waitForFunction(() => location.hash === '#/search');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'search-q');
+  await expectFocus(page, 'search-q');
   assert.deepEqual(problems, []);
 });
 

@@ -3,6 +3,7 @@
 // data, Debian's Chromium driven by playwright-core, screenshots into
 // tests/artifacts/browser/ for a person to look at, and small helpers.
 // (Not a test file itself: node --test runs *.test.mjs only.)
+import assert from 'node:assert/strict';
 import { before, after } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
@@ -87,6 +88,17 @@ export async function waitContains(page, selector, text, timeout = 10000) {
     const got = await page.$eval(selector, (el) => el.textContent.replace(/\s+/g, ' ').trim()).catch(() => '(no element)');
     throw new Error(`${selector}: expected text containing ${JSON.stringify(norm(text))}, got ${JSON.stringify(got)}`);
   }
+}
+
+/** Wait until the element with this id has the focus (views focus after
+ * they render, a tick after the heading may show), then assert it. */
+export async function expectFocus(page, id, message, timeout = 5000) {
+  try {
+    await page.waitForFunction((want) => document.activeElement?.id === want, id, { timeout });
+  } catch {
+    // fall through: the assertion names what has the focus instead
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.id), id, message);
 }
 
 export const textOf = (page, selector) => page.$eval(selector, (el) => el.textContent.replace(/\s+/g, ' ').trim());

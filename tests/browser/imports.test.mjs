@@ -6,7 +6,7 @@
 // import. Screenshots: import-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer, open, shot, waitText, waitContains, textOf, signIn, switchLang, unlabelled, xlsx } from './harness.mjs';
+import { useServer, open, shot, waitText, waitContains, textOf, signIn, switchLang, unlabelled, xlsx, expectFocus } from './harness.mjs';
 
 const env = useServer();
 
@@ -42,7 +42,7 @@ test('supervisor (ru): check shows bad rows, fix, import creates, again changes 
   await page.waitForSelector('#dropzone');
   assert.equal(await page.evaluate(() => location.hash), '#/imports');
   await waitText(page, '.page-head h1', 'Импорт полисов');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'choose-file', 'the file button has the focus');
+  await expectFocus(page, 'choose-file', 'the file button has the focus');
   assert.equal(await page.$eval('#check-btn', (b) => b.disabled), true);
   assert.equal(await page.$eval('#import-btn', (b) => b.disabled), true);
   assert.deepEqual(await unlabelled(page), []);
@@ -60,7 +60,7 @@ test('supervisor (ru): check shows bad rows, fix, import creates, again changes 
 
   // ---- the bad file: row 3 has a bad date, row 4 an unknown program ----
   await pick(page, 'policies-bad.csv', csv(GOOD1, BAD2, BAD3));
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'check-btn', 'Check is next');
+  await expectFocus(page, 'check-btn', 'Check is next');
   const rep = await check(page);
   assert.equal(rep.errors, 2);
   await page.waitForSelector('#report-alert[data-state="errors"]');
@@ -83,7 +83,7 @@ test('supervisor (ru): check shows bad rows, fix, import creates, again changes 
   await page.waitForSelector('#report-alert[data-state="clean"]');
   await waitText(page, '#report-alert', 'Ошибок нет: можно импортировать строк: 3.');
   assert.equal(await page.$eval('#import-btn', (b) => b.disabled), false, 'Import after a clean check');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'import-btn');
+  await expectFocus(page, 'import-btn');
   const before = await page.evaluate(async () => (await fetch('/api/v1/policies/UI-26-0000001')).status);
   assert.equal(before, 404, 'the check wrote nothing');
   const [res] = await Promise.all([

@@ -6,7 +6,7 @@
 // live, without a reload. Screenshots: operator-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer, open, shot, waitText, waitContains, signIn, switchLang, unlabelled } from './harness.mjs';
+import { useServer, open, shot, waitText, waitContains, signIn, switchLang, unlabelled, expectFocus } from './harness.mjs';
 import { Client } from '../lib/server.mjs';
 
 const env = useServer();
@@ -48,7 +48,7 @@ test('operator (ru): search → person → new case → call → task; the manag
   // ---- the start page is the search, with the focus in the box ----
   await page.waitForFunction(() => location.hash === '#/search');
   await waitText(page, '.page-head h1', 'Поиск застрахованного');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'search-q', 'the search box has the focus');
+  await expectFocus(page, 'search-q', 'the search box has the focus');
   await page.waitForSelector('[data-empty="start"]');
   await shot(page, 'operator-search-empty-ru');
 
@@ -81,7 +81,7 @@ test('operator (ru): search → person → new case → call → task; the manag
   }
   for (let i = 0; i < idx; i++) await page.keyboard.press('ArrowDown');
   assert.equal(await selected(), idx);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'search-q');
+  await expectFocus(page, 'search-q');
   assert.equal(await page.getAttribute('#search-q', 'aria-activedescendant'), `res-${personId}`);
   await shot(page, 'operator-search-ru');
   await page.keyboard.press('Enter');
@@ -101,7 +101,7 @@ test('operator (ru): search → person → new case → call → task; the manag
   await page.goBack();
   await page.waitForSelector(`#search-list .result[data-person-id="${personId}"][aria-selected="true"]`);
   assert.equal(await page.inputValue('#search-q'), 'belozerskaya varvara');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'search-q');
+  await expectFocus(page, 'search-q');
   await page.keyboard.press('Enter');
   await waitText(page, '#person-title', 'Белозерская Варвара Игоревна');
 
@@ -222,7 +222,7 @@ test('a caller with an open case is offered that case instead of a duplicate', a
   const offered = await page.getAttribute('#case-offer', 'data-case-id');
   await waitText(page, '#offer-h', 'This person already has an open case');
   await waitContains(page, '#continue-case', `Continue case #${offered}`);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'continue-case', 'continuing is the default');
+  await expectFocus(page, 'continue-case', 'continuing is the default');
   await shot(page, 'operator-offer-en');
   // Esc closes the offer; N again, and Enter continues the open case
   await page.keyboard.press('Escape');

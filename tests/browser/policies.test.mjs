@@ -5,7 +5,7 @@
 // may look but not edit. Screenshots: policy-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer, open, shot, waitText, waitContains, textOf, signIn, switchLang, unlabelled } from './harness.mjs';
+import { useServer, open, shot, waitText, waitContains, textOf, signIn, switchLang, unlabelled, expectFocus } from './harness.mjs';
 
 const env = useServer();
 
@@ -21,7 +21,7 @@ test('supervisor (ru): find, card, coverage on a date, edit → history shows ol
   await page.keyboard.press('o');
   await page.waitForFunction(() => location.hash === '#/policies');
   await waitText(page, '.page-head h1', 'Полисы');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'policy-find', 'the number box has the focus');
+  await expectFocus(page, 'policy-find', 'the number box has the focus');
   await page.waitForSelector('[data-empty="recent"]');
   await shot(page, 'policy-find-ru');
 

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, ROOT, DEMO_PASSWORD } from '../lib/server.mjs';
+import { expectFocus } from './harness.mjs';
 
 const ART = path.join(ROOT, 'tests/artifacts/browser');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -128,7 +129,7 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   await page.waitForSelector('header.topbar');
   // the start page is the first screen of the menu: Search, with the search box focused
   await page.waitForFunction(() => location.hash === '#/search');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'search-q');
+  await expectFocus(page, 'search-q');
 
   // ---- the shell ----
   assert.equal(await page.$$eval('header nav a', (as) => as.map((a) => a.textContent).join('|')),
@@ -140,7 +141,7 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   await waitText(page, '.usermenu-btn .who-role', 'Administrator');
   // Esc leaves the empty search box; then g, u opens Users
   await page.keyboard.press('Escape');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  await expectFocus(page, 'main');
   await page.keyboard.press('g');
   await page.keyboard.press('u');
   await page.waitForFunction(() => location.hash === '#/users');

@@ -281,6 +281,26 @@ static enum res trigger_fields(struct req *r, struct trigger_row *t, bool create
 	if (!case_code_valid(t->class_, strlen(t->class_), 32))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "class",
 			       "class must be a code such as service, marketing or greeting");
+	/* a class without a sending window would send at any hour */
+	const char *rules;
+	if ((res = store_window_rules(r->db, t->class_, &r->arena, &rules, &r->err)))
+		return res;
+	if (!rules)
+		return err_set(&r->err, RES_INVALID, "invalid_field", "class",
+			       "no sending window for class %s", t->class_);
+	/* notices to a department nobody knows would go nowhere */
+	if (strncmp(a, "department:", 11) == 0) {
+		struct department_row *d;
+		size_t n;
+		bool known = false;
+		if ((res = store_department_list(r->db, &r->arena, &d, &n, &r->err)))
+			return res;
+		for (size_t i = 0; i < n && !known; i++)
+			known = strcmp(d[i].code, a + 11) == 0;
+		if (!known)
+			return err_set(&r->err, RES_INVALID, "invalid_field", "audience",
+				       "no department %s", a + 11);
+	}
 	struct template_row tr;
 	bool found;
 	if ((res = store_template_get(r->db, t->template_, t->channel, "en", &r->arena, &tr, &found,

@@ -7,7 +7,9 @@
 #include "core/date.h"
 #include "core/phone.h"
 #include "jobs/compose.h"
+#include "jobs/outbox.h"
 #include "jobs/triggers.h"
+#include "text/tz.h"
 
 #define OOM(e) err_set(e, RES_NOMEM, NULL, NULL, "out of memory")
 
@@ -64,12 +66,52 @@ static bool email_ok(const char *s)
 	return at && at != s && at[1] && strchr(at + 1, '.') && !strchr(s, ' ');
 }
 
+/* The instant local day d begins in zone. */
+static enum res day_start(const char *zone, cdate d, int64_t *out, struct err *e)
+{
+	struct tz_local l = {0};
+	date_to_ymd(d, &l.y, &l.m, &l.d);
+	return tz_local_to_utc(zone, &l, out, e);
+}
+
+/* A greeting of day d (birthday, holiday) goes on that day in the
+ * recipient's time zone: the daily run happens at the start of the UTC
+ * day, when west of UTC it is still the day before, and its window may be
+ * open there. Not before the day begins, never after it ends; *over when
+ * it has ended already (the run came too late for this zone). */
+static enum res keep_to_day(struct db *db, struct arena *a, const struct trigger_row *t,
+			    const struct person *p, cdate d, struct message *m, bool *over,
+			    struct err *e)
+{
+	const char *zone = p && p->time_zone ? p->time_zone : "Europe/Moscow";
+	int64_t start, end;
+	enum res res;
+	*over = false;
+	if ((res = day_start(zone, d, &start, e)) || (res = day_start(zone, d + 1, &end, e)))
+		return res;
+	if (m->not_before < start && !t->urgent) {
+		const char *rules;
+		if ((res = store_window_rules(db, t->class_, a, &rules, e)))
+			return res;
+		m->not_before = start;
+		if (rules && (res = outbox_window_start(rules, zone, start, &m->not_before, e)))
+			return res;
+		m->expires_at = m->not_before + OUTBOX_MAX_AGE_US;
+	}
+	if (m->expires_at > end)
+		m->expires_at = end;
+	*over = m->not_before >= end;
+	return RES_OK;
+}
+
 /* One message of trigger t to a recipient; skipped (not an error) when it
- * was queued before or its template does not render. */
+ * was queued before or its template does not render. greet_day: the day a
+ * greeting is for (NULL for other events). */
 static enum res queue_one(struct db *db, struct arena *a, const struct trigger_row *t,
-			  const struct trigger_ctx *ctx, const struct person *p,
-			  const char *recipient, const char *language, const char *key,
-			  const struct tpl_var *vars, size_t nv, int64_t *queued, struct err *e)
+			  const struct trigger_ctx *ctx, const cdate *greet_day,
+			  const struct person *p, const char *recipient, const char *language,
+			  const char *key, const struct tpl_var *vars, size_t nv, int64_t *queued,
+			  struct err *e)
 {
 	struct message m;
 	bool found;
@@ -92,7 +134,23 @@ static enum res queue_one(struct db *db, struct arena *a, const struct trigger_r
 		err_clear(e);
 		return RES_OK;
 	}
-	if (res || (res = store_message_insert(db, &m, e)))
+	if (res)
+		return res;
+	if (greet_day) {
+		bool over;
+		if ((res = keep_to_day(db, a, t, p, *greet_day, &m, &over, e)))
+			return res;
+		if (over) {
+			struct logb lb;
+			logb_begin(&lb, LOG_WARN, "trigger_skipped");
+			logb_int(&lb, "trigger", t->id);
+			logb_str(&lb, "key", key);
+			logb_str(&lb, "reason", "the day is over in the recipient's time zone");
+			logb_end(&lb);
+			return RES_OK;
+		}
+	}
+	if ((res = store_message_insert(db, &m, e)))
 		return res;
 	/* sent to the insured about their case: an outgoing contact of the
 	 * case, as a message an operator sends from it is */
@@ -112,7 +170,8 @@ static enum res queue_one(struct db *db, struct arena *a, const struct trigger_r
 }
 
 static enum res fire_trigger(struct db *db, struct arena *a, const struct trigger_row *t,
-			     const struct trigger_ctx *ctx, int64_t *queued, struct err *e)
+			     const struct trigger_ctx *ctx, const cdate *greet_day, int64_t *queued,
+			     struct err *e)
 {
 	enum res res;
 	struct person p, *pp = NULL;
@@ -159,7 +218,8 @@ static enum res fire_trigger(struct db *db, struct arena *a, const struct trigge
 		const char *key = arena_printf(a, "trigger:%lld:%s", (long long)t->id, ctx->subject);
 		if (!key)
 			return OOM(e);
-		return queue_one(db, a, t, ctx, pp, to, pp->language, key, vars, nv, queued, e);
+		return queue_one(db, a, t, ctx, greet_day, pp, to, pp->language, key, vars, nv,
+				 queued, e);
 	}
 	/* staff: the case manager, or a department's users */
 	struct staff_contact *staff;
@@ -193,8 +253,8 @@ static enum res fire_trigger(struct db *db, struct arena *a, const struct trigge
 		memcpy(sv, vars, nv * sizeof *vars);
 		sv[nv] = (struct tpl_var){"manager_name", staff[i].full_name};
 		/* the message is the staff member's: no person, their language */
-		if ((res = queue_one(db, a, t, ctx, NULL, to, staff[i].language, key, sv, nv + 1,
-				     queued, e)))
+		if ((res = queue_one(db, a, t, ctx, greet_day, NULL, to, staff[i].language, key, sv,
+				     nv + 1, queued, e)))
 			return res;
 	}
 	return RES_OK;
@@ -210,7 +270,7 @@ enum res triggers_fire(struct db *db, struct arena *a, const char *event,
 		c.now = clock_now_us();
 	enum res res = store_triggers_list(db, event, a, &t, &n, e);
 	for (size_t i = 0; !res && i < n; i++)
-		res = fire_trigger(db, a, &t[i], &c, queued, e);
+		res = fire_trigger(db, a, &t[i], &c, NULL, queued, e);
 	return res;
 }
 
@@ -252,7 +312,7 @@ static enum res run_event(struct db *db, struct arena *a, const char *event, con
 							   (long long)tg[j].person_id, day);
 			if (!c.subject)
 				return OOM(e);
-			res = fire_trigger(db, a, &t[i], &c, queued, e);
+			res = fire_trigger(db, a, &t[i], &c, policy ? NULL : &today, queued, e);
 		}
 	}
 	return res;

@@ -119,6 +119,11 @@ enum res api_contacts_create(struct req *r);
 enum res api_contacts_list(struct req *r);
 enum res api_quality_create(struct req *r);
 enum res api_case_questionnaire(struct req *r);
+/* The questionnaire of case c as a PDF in language lang (en, ru, zh): *pdf
+ * is malloc'd (*len bytes) and the caller's to free. Also used to attach it
+ * to an email (messages.c). */
+enum res api_case_questionnaire_pdf(struct req *r, const struct case_row *c, const char *lang,
+				    char **pdf, size_t *len) WUR;
 enum res api_persons_active_case(struct req *r);
 enum res api_reports_nps(struct req *r);
 enum res api_departments_list(struct req *r);
@@ -149,6 +154,12 @@ enum res api_templates_preview(struct req *r);
 enum res api_triggers_list(struct req *r);
 enum res api_triggers_create(struct req *r);
 enum res api_triggers_patch(struct req *r);
+/* gateways.c */
+enum res api_gateways_list(struct req *r);
+enum res api_gateways_get(struct req *r);
+enum res api_gateways_create(struct req *r);
+enum res api_gateways_put(struct req *r);
+enum res api_gateways_delete(struct req *r);
 /* A message as the API shows it (messages.c). */
 json_t *api_message_json(const struct message *m);
 

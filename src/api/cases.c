@@ -801,9 +801,9 @@ static const char *q_time(struct arena *a, int64_t us)
 	return arena_printf(a, "%s UTC", ts);
 }
 
-enum res api_case_questionnaire(struct req *r)
+enum res api_case_questionnaire_pdf(struct req *r, const struct case_row *c, const char *lang,
+				   char **out, size_t *out_len)
 {
-	struct case_row c;
 	struct person p;
 	struct contact_row *k;
 	struct task_row *t;
@@ -811,33 +811,28 @@ enum res api_case_questionnaire(struct req *r)
 	size_t nk, nt, nq;
 	int64_t total;
 	enum res res;
-	const char *lang = req_query(r, "lang");
-	if (!lang)
-		lang = r->user.language;
-	if (strcmp(lang, "en") && strcmp(lang, "ru") && strcmp(lang, "zh"))
-		return err_set(&r->err, RES_INVALID, "invalid_field", "lang",
-			       "lang must be en, ru or zh");
+	*out = NULL;
+	*out_len = 0;
 	int L = q_lang(lang);
 #define T(x) q_labels[x][L]
 	struct task_filter tf = {0};
-	if ((res = load_case(r, &c)) ||
-	    (res = store_person_get(r->db, c.person_id, &r->arena, &p, &r->err)) ||
-	    (res = store_contact_list(r->db, c.id, 0, 5000, &r->arena, &k, &nk, &r->err)) ||
-	    (res = store_quality_list(r->db, c.id, &r->arena, &q, &nq, &r->err)))
+	if ((res = store_person_get(r->db, c->person_id, &r->arena, &p, &r->err)) ||
+	    (res = store_contact_list(r->db, c->id, 0, 5000, &r->arena, &k, &nk, &r->err)) ||
+	    (res = store_quality_list(r->db, c->id, &r->arena, &q, &nq, &r->err)))
 		return res;
-	tf.case_id = c.id;
+	tf.case_id = c->id;
 	if ((res = store_task_list(r->db, &tf, clock_now_us(), 1000, 0, &r->arena, &t, &nt, &total,
 				   &r->err)))
 		return res;
 	struct arena *a = &r->arena;
-	const char *title = arena_printf(a, "%s № %lld", T(QL_TITLE), (long long)c.id);
+	const char *title = arena_printf(a, "%s № %lld", T(QL_TITLE), (long long)c->id);
 	const char *sub = arena_printf(a, "%s %s %s%s%s", p.last_name, p.first_name,
-				       p.middle_name ? p.middle_name : "", c.policy_number[0] ? " · " : "",
-				       c.policy_number);
+				       p.middle_name ? p.middle_name : "", c->policy_number[0] ? " · " : "",
+				       c->policy_number);
 	const char *foot = arena_printf(a, "assist · %s %s", T(QL_PRINTED), q_time(a, clock_now_us()));
 	struct policy pol;
-	bool have_pol = c.policy_number[0] != '\0';
-	if (have_pol && (res = store_policy_get(r->db, c.policy_number, &r->arena, &pol, &r->err)))
+	bool have_pol = c->policy_number[0] != '\0';
+	if (have_pol && (res = store_policy_get(r->db, c->policy_number, &r->arena, &pol, &r->err)))
 		return res;
 	struct pdfdoc *d = pdfdoc_new(title, sub, foot);
 	if (!d || !title || !sub || !foot) {
@@ -865,18 +860,18 @@ enum res api_case_questionnaire(struct req *r)
 		pdfdoc_field(d, T(QL_PROGRAM), pol.program_code);
 		pdfdoc_field(d, T(QL_TERM), arena_printf(a, "%s — %s", pol.start_date, pol.end_date));
 		pdfdoc_field(d, T(QL_STATUS), q_word(pol.status, L));
-		pdfdoc_field(d, T(QL_INSURER), c.insurer_name);
+		pdfdoc_field(d, T(QL_INSURER), c->insurer_name);
 	} else {
 		pdfdoc_paragraph(d, T(QL_NO_POLICY));
 	}
 
 	pdfdoc_section(d, T(QL_CASE));
-	pdfdoc_field(d, T(QL_TYPE), q_word(c.type, L));
-	pdfdoc_field(d, T(QL_STATUS), q_word(c.status, L));
-	pdfdoc_field(d, T(QL_EVENT_DATE), c.event_date);
-	pdfdoc_field(d, T(QL_OPENED), q_time(a, c.created_at));
-	pdfdoc_field(d, T(QL_MANAGER), c.manager_name[0] ? c.manager_name : "—");
-	pdfdoc_field(d, T(QL_DESCRIPTION), c.description[0] ? c.description : "—");
+	pdfdoc_field(d, T(QL_TYPE), q_word(c->type, L));
+	pdfdoc_field(d, T(QL_STATUS), q_word(c->status, L));
+	pdfdoc_field(d, T(QL_EVENT_DATE), c->event_date);
+	pdfdoc_field(d, T(QL_OPENED), q_time(a, c->created_at));
+	pdfdoc_field(d, T(QL_MANAGER), c->manager_name[0] ? c->manager_name : "—");
+	pdfdoc_field(d, T(QL_DESCRIPTION), c->description[0] ? c->description : "—");
 
 	pdfdoc_section(d, T(QL_CONTACTS));
 	if (nk) {
@@ -928,10 +923,24 @@ enum res api_case_questionnaire(struct req *r)
 			pdfdoc_field(d, T(QL_COMMENT), q[i].comment);
 	}
 #undef T
+	return pdfdoc_finish(d, out, out_len, &r->err);
+}
+
+enum res api_case_questionnaire(struct req *r)
+{
+	struct case_row c;
+	enum res res;
+	const char *lang = req_query(r, "lang");
+	if (!lang)
+		lang = r->user.language;
+	if (strcmp(lang, "en") && strcmp(lang, "ru") && strcmp(lang, "zh"))
+		return err_set(&r->err, RES_INVALID, "invalid_field", "lang",
+			       "lang must be en, ru or zh");
 	char *pdf;
 	size_t len;
-	if ((res = pdfdoc_finish(d, &pdf, &len, &r->err)))
+	if ((res = load_case(r, &c)) || (res = api_case_questionnaire_pdf(r, &c, lang, &pdf, &len)))
 		return res;
+	struct arena *a = &r->arena;
 	free(r->resp);
 	r->resp = pdf;
 	r->resp_len = len;

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "core/date.h"
 #include "core/phone.h"
+#include "store/attachments.h"
 
 #define DAY_US (86400LL * 1000000LL)
 #define CASE_MESSAGES_MAX 500
@@ -19,15 +20,31 @@ enum res api_case_messages(struct req *r)
 	int64_t id;
 	struct case_row c;
 	struct message *m;
-	size_t n;
+	struct message_attachment *att = NULL;
+	size_t n, natt = 0;
 	enum res res;
 	if ((res = req_param_id(r, 0, &id)) ||
 	    (res = store_case_get(r->db, id, 0, &r->arena, &c, &r->err)) ||
 	    (res = store_case_messages(r->db, id, CASE_MESSAGES_MAX, &r->arena, &m, &n, &r->err)))
 		return res;
-	json_t *arr = json_array();
+	int64_t oldest = INT64_MAX; /* the list is by time: its smallest id bounds the files read */
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, api_message_json(&m[i]));
+		oldest = m[i].id < oldest ? m[i].id : oldest;
+	if (n && (res = store_case_attachments(r->db, id, oldest, &r->arena, &att, &natt, &r->err)))
+		return res;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		/* the files of each message (names and sizes), as GET
+		 * /api/v1/messages/{id} shows them */
+		json_t *mj = api_message_json(&m[i]), *aa = json_array();
+		for (size_t j = 0; j < natt; j++)
+			if (att[j].message_id == m[i].id)
+				json_array_append_new(aa, json_pack("{s:s, s:s, s:I}", "name", att[j].name,
+								    "content_type", att[j].content_type,
+								    "size", (json_int_t)att[j].size));
+		json_object_set_new(mj, "attachments", aa);
+		json_array_append_new(arr, mj);
+	}
 	return req_json(r, 200, json_pack("{s:o}", "items", arr));
 }
 

@@ -1,6 +1,7 @@
 /* Messages (/api/v1/messages): an SMS or an email queued in the outbox,
  * ad hoc or from a template, sent by the dispatchers (jobs/outbox.c) within
  * the recipient's sending window; its states as they happen. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,13 @@
 #include "core/template.h"
 #include "jobs/compose.h"
 #include "jobs/outbox.h"
+#include "jobs/smtp.h"
+#include "store/attachments.h"
 
 #define TEXT_MAX 4000
 #define HOUR_US (3600LL * 1000000LL)
+#define ATTACH_MAX 5                 /* files of one email */
+#define ATTACH_TOTAL_MAX (10u << 20) /* their decoded bytes together */
 
 static json_t *message_json(const struct message *m)
 {
@@ -49,12 +54,14 @@ static enum res message_reply(struct req *r, int status, int64_t id)
 	struct message m;
 	struct message_event *ev;
 	struct message_part *parts;
-	size_t nev, np;
+	struct message_attachment *att;
+	size_t nev, np, natt;
 	enum res res;
 	if ((res = store_message_get(r->db, id, &r->arena, &m, &r->err)) ||
-	    (res = store_message_history(r->db, id, &r->arena, &ev, &nev, &parts, &np, &r->err)))
+	    (res = store_message_history(r->db, id, &r->arena, &ev, &nev, &parts, &np, &r->err)) ||
+	    (res = store_message_attachments(r->db, id, false, &r->arena, &att, &natt, &r->err)))
 		return res;
-	json_t *out = message_json(&m), *h = json_array(), *pa = json_array();
+	json_t *out = message_json(&m), *h = json_array(), *pa = json_array(), *aa = json_array();
 	for (size_t i = 0; i < nev; i++)
 		json_array_append_new(h, json_pack("{s:o, s:s, s:o, s:o}", "at", json_time(ev[i].at),
 						   "status", ev[i].status, "reason",
@@ -66,8 +73,14 @@ static enum res message_reply(struct req *r, int status, int64_t id)
 						    parts[i].status, "reason",
 						    json_str_or_null(parts[i].reason), "updated_at",
 						    json_time(parts[i].updated_at)));
+	/* what is attached, never the bytes */
+	for (size_t i = 0; i < natt; i++)
+		json_array_append_new(aa, json_pack("{s:s, s:s, s:I}", "name", att[i].name,
+						    "content_type", att[i].content_type, "size",
+						    (json_int_t)att[i].size));
 	json_object_set_new(out, "history", h);
 	json_object_set_new(out, "gateway_parts", pa);
+	json_object_set_new(out, "attachments", aa);
 	return req_json(r, status, out);
 }
 
@@ -120,12 +133,179 @@ static enum res collect_vars(struct req *r, struct tpl_var *vars, size_t *n, siz
 	return RES_OK;
 }
 
+/* ---- attachments ---- */
+
+/* An attachment as the request asks for it: bytes it gives (x.data set
+ * here), or the case questionnaire, rendered once the case is loaded. */
+struct attach_in {
+	struct message_attachment x;
+	bool questionnaire;
+};
+
+/* 422 naming the item's field: "attachments[1].content_base64 is not ..." */
+static enum res attach_error(struct req *r, size_t i, const char *key, const char *what)
+{
+	char f[64];
+	snprintf(f, sizeof f, "attachments[%zu].%s", i, key);
+	return err_set(&r->err, RES_UNPROCESSABLE, "invalid_field", f, "%s %s", f, what);
+}
+
+/* A file name the reader's mail program can show and save as it is: 1 to
+ * SMTP_NAME_MAX bytes (UTF-8: the body was checked), no path, no quote, no
+ * control character. These are jobs/smtp.c's rules, so the dispatcher never
+ * finds the message invalid later. */
+static bool attach_name_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > SMTP_NAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f || ch == '/' || ch == '\\' || ch == '"')
+			return false;
+	}
+	return true;
+}
+
+/* One {"name", "content_type", "content_base64"} item: the bytes decoded
+ * strictly (standard alphabet, padding required, nothing else: no line
+ * breaks, no spaces), and a PDF by its first bytes. *total counts the
+ * decoded bytes of the message's files so far. */
+static enum res attach_file(struct req *r, json_t *it, const char *path, size_t i,
+			    struct message_attachment *x, size_t *total)
+{
+	static const char *const keys[] = {"name", "content_type", "content_base64", NULL};
+	const char *b64;
+	enum res res;
+	if ((res = jd_object(it, path, keys, &r->err)) ||
+	    (res = jdp_str(it, path, "name", true, SMTP_NAME_MAX, &x->name, NULL, &r->err)) ||
+	    (res = jdp_str(it, path, "content_type", true, 100, &x->content_type, NULL, &r->err)) ||
+	    (res = jdp_str(it, path, "content_base64", true, SIZE_MAX, &b64, NULL, &r->err)))
+		return res;
+	if (!attach_name_ok(x->name, strlen(x->name)))
+		return attach_error(r, i, "name",
+				    "must be a file name of 1 to 200 bytes without a path, \" or "
+				    "control characters");
+	if (strcmp(x->content_type, "application/pdf") != 0)
+		return attach_error(r, i, "content_type", "must be application/pdf");
+	size_t n = json_string_length(json_object_get(it, "content_base64"));
+	if (n % 4 != 0 || n / 4 * 3 > ATTACH_TOTAL_MAX + 2)
+		return n % 4 ? attach_error(r, i, "content_base64", "is not valid base64")
+			     : err_set(&r->err, RES_UNPROCESSABLE, "invalid_field", "attachments",
+				       "attachments may hold at most 10 MiB together");
+	size_t cap = n / 4 * 3, len = 0;
+	unsigned char *bytes = arena_alloc(&r->arena, cap ? cap : 1);
+	if (!bytes)
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	const char *end = NULL;
+	if (sodium_base642bin(bytes, cap, b64, n, NULL, &len, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != b64 + n)
+		return attach_error(r, i, "content_base64", "is not valid base64");
+	if (len < 5 || memcmp(bytes, "%PDF-", 5) != 0)
+		return attach_error(r, i, "content_base64", "is not a PDF (it must start with %PDF-)");
+	if (len > ATTACH_TOTAL_MAX - *total)
+		return err_set(&r->err, RES_UNPROCESSABLE, "invalid_field", "attachments",
+			       "attachments may hold at most 10 MiB together");
+	*total += len;
+	x->data = bytes;
+	x->size = len;
+	return RES_OK;
+}
+
+/* The body's "attachments": files given in base64, or {"kind":
+ * "questionnaire"} (the message's case's questionnaire, which needs
+ * case_id). Only an email carries them. */
+static enum res attachments_parse(struct req *r, const char *channel, int64_t case_id,
+				  struct attach_in **out, size_t *n, size_t *total)
+{
+	json_t *arr = json_object_get(r->json, "attachments");
+	*out = NULL;
+	*n = 0;
+	*total = 0;
+	if (!arr || json_is_null(arr))
+		return RES_OK;
+	if (!json_is_array(arr))
+		return err_set(&r->err, RES_INVALID, "invalid_field", "attachments",
+			       "attachments must be an array");
+	size_t count = json_array_size(arr);
+	if (!count)
+		return RES_OK;
+	if (strcmp(channel, "email") != 0)
+		return err_set(&r->err, RES_UNPROCESSABLE, "invalid_field", "attachments",
+			       "only an email can carry attachments");
+	if (count > ATTACH_MAX)
+		return err_set(&r->err, RES_UNPROCESSABLE, "invalid_field", "attachments",
+			       "at most %d attachments", ATTACH_MAX);
+	struct attach_in *items = arena_zalloc(&r->arena, count * sizeof *items);
+	if (!items)
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	enum res res;
+	for (size_t i = 0; i < count; i++) {
+		json_t *it = json_array_get(arr, i);
+		char path[32];
+		snprintf(path, sizeof path, "attachments[%zu]", i);
+		items[i].x.seq = (int)i + 1;
+		if (json_is_object(it) && json_object_get(it, "kind")) {
+			static const char *const keys[] = {"kind", NULL};
+			const char *kind;
+			if ((res = jd_object(it, path, keys, &r->err)) ||
+			    (res = jdp_str(it, path, "kind", true, 32, &kind, NULL, &r->err)))
+				return res;
+			if (strcmp(kind, "questionnaire") != 0)
+				return attach_error(r, i, "kind", "must be questionnaire");
+			if (!case_id)
+				return attach_error(r, i, "kind",
+						    "questionnaire needs the message's case_id");
+			items[i].questionnaire = true;
+			items[i].x.content_type = "application/pdf";
+			items[i].x.name = arena_printf(&r->arena, "questionnaire-%lld.pdf",
+						       (long long)case_id);
+			if (!items[i].x.name)
+				return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+		} else if ((res = attach_file(r, it, path, i, &items[i].x, total))) {
+			return res;
+		}
+	}
+	*out = items;
+	*n = count;
+	return RES_OK;
+}
+
+/* Render the questionnaires asked for, in the message's language, into the
+ * request's arena. */
+static enum res attachments_render(struct req *r, const struct case_row *c, const char *lang,
+				   struct attach_in *items, size_t n, size_t *total)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].questionnaire)
+			continue;
+		char *pdf;
+		size_t len;
+		enum res res = api_case_questionnaire_pdf(r, c, lang, &pdf, &len);
+		if (res)
+			return res;
+		void *copy = len <= ATTACH_TOTAL_MAX - *total ? arena_alloc(&r->arena, len) : NULL;
+		if (copy)
+			memcpy(copy, pdf, len);
+		free(pdf);
+		if (len > ATTACH_TOTAL_MAX - *total)
+			return err_set(&r->err, RES_UNPROCESSABLE, "invalid_field", "attachments",
+				       "attachments may hold at most 10 MiB together");
+		if (!copy)
+			return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+		*total += len;
+		items[i].x.data = copy;
+		items[i].x.size = len;
+	}
+	return RES_OK;
+}
+
 enum res api_messages_create(struct req *r)
 {
 	static const char *const keys[] = {"channel", "to",	  "text",    "template",
 					   "vars",    "subject", "case_id", "person_id",
 					   "urgent",  "class",	  "language", "idempotency_key",
-					   NULL};
+					   "attachments", NULL};
 	struct message m = {0};
 	const char *channel, *to, *text = NULL, *tpl = NULL, *subject = NULL, *language = NULL;
 	const char *key = req_header(r, "Idempotency-Key");
@@ -178,6 +358,10 @@ enum res api_messages_create(struct req *r)
 	if (!text == !tpl)
 		return err_set(&r->err, RES_INVALID, "invalid_field", text ? "template" : "text",
 			       "give either text or template (with vars)");
+	struct attach_in *att;
+	size_t natt, att_total;
+	if ((res = attachments_parse(r, channel, m.case_id, &att, &natt, &att_total)))
+		return res;
 	/* who it is for: the case's person, or the one named */
 	struct case_row c;
 	if (m.case_id) {
@@ -226,18 +410,24 @@ enum res api_messages_create(struct req *r)
 	text = m.body;
 	subject = m.subject;
 	int64_t now = m.created_at;
-	if ((res = store_message_insert(r->db, &m, &r->err)))
+	if ((res = attachments_render(r, &c, m.language, att, natt, &att_total)) ||
+	    (res = store_message_insert(r->db, &m, &r->err)))
 		return res;
+	for (size_t i = 0; i < natt; i++)
+		if ((res = store_attachment_insert(r->db, m.id, &att[i].x, &r->err)))
+			return res;
 	/* the audit keeps no text and a masked recipient */
 	char masked[300];
 	if (strcmp(channel, "sms") == 0)
 		mask_phone(m.recipient, strlen(m.recipient), masked, sizeof masked);
 	else
 		mask_email(m.recipient, strlen(m.recipient), masked, sizeof masked);
-	json_t *after = json_pack("{s:s, s:s, s:o, s:o, s:s, s:b, s:o}", "channel", channel, "to",
-				  masked, "case_id", m.case_id ? json_integer(m.case_id) : json_null(),
-				  "template", json_str_or_null(m.template_), "class", m.class_,
-				  "urgent", urgent, "not_before", json_time(m.not_before));
+	json_t *after = json_pack("{s:s, s:s, s:o, s:o, s:s, s:b, s:o, s:I}", "channel", channel,
+				  "to", masked, "case_id",
+				  m.case_id ? json_integer(m.case_id) : json_null(), "template",
+				  json_str_or_null(m.template_), "class", m.class_, "urgent", urgent,
+				  "not_before", json_time(m.not_before), "attachments",
+				  (json_int_t)natt);
 	res = req_audit(r, "create", "message", m.id, NULL, after);
 	json_decref(after);
 	if (res)

@@ -75,7 +75,7 @@ const struct route api_routes[] = {
 	{"DELETE", "/api/v1/persons/{id}/opt-outs/{channel}", api_opt_out_delete, OPERATIONS, 0, 0, "Opt a person back in to a channel"},
 	{"GET", "/api/v1/departments", api_departments_list, ALL, 0, 0, "Departments tasks go to"},
 
-	{"POST", "/api/v1/messages", api_messages_create, OPERATIONS, 0, 65536, "Queue an SMS or an email (ad hoc or from a template)"},
+	{"POST", "/api/v1/messages", api_messages_create, OPERATIONS, 0, 16u << 20, "Queue an SMS or an email (ad hoc or from a template)"},
 	{"GET", "/api/v1/messages/{id}", api_messages_get, ALL, 0, 0, "A message: its state and the history of its states"},
 	{"GET", "/api/v1/templates", api_templates_list, ADMIN, 0, 0, "Message templates (every code, channel and language)"},
 	{"GET", "/api/v1/templates/{code}/{channel}/{language}", api_templates_get, ADMIN, 0, 0, "One message template"},
@@ -84,6 +84,11 @@ const struct route api_routes[] = {
 	{"GET", "/api/v1/triggers", api_triggers_list, ADMIN, 0, 0, "Triggers: event, template, audience"},
 	{"POST", "/api/v1/triggers", api_triggers_create, ADMIN, 0, 8192, "Add a trigger"},
 	{"PATCH", "/api/v1/triggers/{id}", api_triggers_patch, ADMIN, 0, 8192, "Change a trigger (enable, disable, template, audience, offset)"},
+	{"GET", "/api/v1/gateways", api_gateways_list, ADMIN, 0, 0, "SMSC and SMTP connections, with what this server does with each"},
+	{"POST", "/api/v1/gateways", api_gateways_create, ADMIN, 0, 8192, "Add an SMSC or SMTP connection"},
+	{"GET", "/api/v1/gateways/{id}", api_gateways_get, ADMIN, 0, 0, "One SMSC or SMTP connection"},
+	{"PUT", "/api/v1/gateways/{id}", api_gateways_put, ADMIN, 0, 8192, "Change an SMSC or SMTP connection (an absent password is kept)"},
+	{"DELETE", "/api/v1/gateways/{id}", api_gateways_delete, ADMIN, 0, 0, "Remove an SMSC or SMTP connection"},
 
 	{"POST", "/api/v1/tasks", api_tasks_create, ALL, 0, 32768, "Create a task on a case"},
 	{"GET", "/api/v1/tasks", api_tasks_list, ALL, 0, 0, "Tasks; by default my department's unfinished ones, soonest due first"},

@@ -31,6 +31,8 @@ static void serve_usage(FILE *f)
 	      "  --housekeeping-interval SECONDS\n"
 	      "                     how often ended sessions are purged and overdue coverage\n"
 	      "                     holds given back (default 60)\n"
+	      "  --config FILE      gateways (SMSC and SMTP connections) from a JSON file\n"
+	      "                     (ASSIST_CONFIG; see docs/operator-guide.md)\n"
 	      "  --smpp URL         send SMS through smpp://SYSTEM_ID:PASSWORD@HOST:PORT (ASSIST_SMPP)\n"
 	      "  --smpp-rate N      at most N submit_sm a second on that connection (ASSIST_SMPP_RATE;\n"
 	      "                     default no limit: the SMSC's contract usually sets one)\n"
@@ -97,6 +99,8 @@ static void jobs_stop(struct app *app)
 	app->jobs = NULL;
 }
 
+static int serve_run(struct app *app, const char *db_url);
+
 int cli_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -108,7 +112,7 @@ int cli_serve(int argc, char **argv)
 		{"housekeeping-interval", required_argument, 0, 'k'},
 		{"smpp", required_argument, 0, 'S'},    {"smtp", required_argument, 0, 'M'},
 		{"mail-from", required_argument, 0, 'F'}, {"outbox-lease", required_argument, 0, 'E'},
-		{"smpp-rate", required_argument, 0, 'R'},
+		{"smpp-rate", required_argument, 0, 'R'}, {"config", required_argument, 0, 'C'},
 		{0, 0, 0, 0},
 	};
 	const char *db_url = cli_default_db();
@@ -148,6 +152,7 @@ int cli_serve(int argc, char **argv)
 		}
 		oc->smpp_rate = (int)rate;
 	}
+	const char *config = env_or_null("ASSIST_CONFIG");
 	int c;
 	int64_t v;
 	optind = 1;
@@ -183,6 +188,7 @@ int cli_serve(int argc, char **argv)
 			}
 			app.cfg.housekeeping_s = (unsigned)v;
 			break;
+		case 'C': config = optarg; break;
 		case 'S': oc->smpp_url = optarg; break;
 		case 'M': oc->smtp_url = optarg; break;
 		case 'F': oc->mail_from = optarg; break;
@@ -220,6 +226,29 @@ int cli_serve(int argc, char **argv)
 		return 2;
 	}
 	app.cfg.threads = (int)threads;
+	struct err e;
+	err_clear(&e);
+	struct outbox_gateway *gateways = NULL;
+	if (config) {
+		if (outbox_config_file(config, &gateways, &oc->ngateways, &e)) {
+			fprintf(stderr, "assist: %s: %s%s%s\n", config, e.field, e.field[0] ? ": " : "",
+				e.message);
+			return 2;
+		}
+		oc->gateways = gateways;
+	}
+	int rc = serve_run(&app, db_url);
+	if (gateways)
+		memset(gateways, 0, oc->ngateways * sizeof *gateways); /* passwords */
+	free(gateways);
+	return rc;
+}
+
+static int serve_run(struct app *app_, const char *db_url)
+{
+	struct app app = *app_;
+	struct err e;
+	err_clear(&e);
 
 	struct stat dbst;
 	if (db_kind_of_url(db_url) == DB_SQLITE && stat(db_url, &dbst) != 0) {
@@ -230,8 +259,6 @@ int cli_serve(int argc, char **argv)
 	struct db *check;
 	if (cli_open_db(db_url, false, &check))
 		return 1;
-	struct err e;
-	err_clear(&e);
 	/* persons the search index lacks (a migration, an older transliteration)
 	 * are indexed before serving; ICU's data is loaded now, not by the first
 	 * search */

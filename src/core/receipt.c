@@ -267,8 +267,18 @@ bool receipt_text_parse(const char *p, size_t n, struct receipt_text *out)
 		if (first && k != K_ID)
 			return false; /* a receipt starts with its id */
 		first = false;
-		if (k == K_TEXT)
-			break; /* free text up to the end: nothing more to read */
+		if (k == K_TEXT) {
+			/* free text up to the end: nothing more to read */
+			size_t t = i + klen, end = n;
+			while (end > t && is_space(p[end - 1]))
+				end--;
+			size_t tn = end > t ? end - t : 0;
+			if (tn >= sizeof out->text)
+				tn = sizeof out->text - 1;
+			memcpy(out->text, p + t, tn);
+			out->text[tn] = '\0';
+			break;
+		}
 		if (k == K_OTHER) {
 			/* an unknown "word:value" is skipped; a word without ':' is
 			 * part of no receipt */
@@ -410,4 +420,28 @@ size_t receipt_id_keys(const char *id, char keys[][RECEIPT_KEY_MAX], size_t max)
 	for (size_t i = 0; i < nk; i++)
 		memcpy(keys[i], tmp[i], RECEIPT_KEY_MAX);
 	return nk;
+}
+
+bool receipt_excerpt_matches(const char *excerpt, const char *body)
+{
+	if (!excerpt || !*excerpt || !body)
+		return false;
+	const unsigned char *b = (const unsigned char *)body;
+	for (const char *x = excerpt; *x; x++) {
+		if (!*b)
+			return false;
+		if (*b < 0x80) {
+			if ((unsigned char)*x != *b)
+				return false;
+			b++;
+			continue;
+		}
+		/* one UTF-8 character the SMSC wrote as a stand-in */
+		if (*x != '.' && *x != '?' && *x != '_')
+			return false;
+		b++;
+		while ((*b & 0xC0) == 0x80)
+			b++;
+	}
+	return true;
 }

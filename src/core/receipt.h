@@ -85,6 +85,8 @@ struct receipt_text {
 	unsigned err;        /* decimal digits, or hex when it has a-f (err:0B) */
 	char submit_date[16], done_date[16];
 	int sub, dlvrd;      /* -1 when absent or not a number */
+	char text[64];       /* what follows "text:" (the message's first
+			      * characters, usually 20), trailing spaces cut */
 };
 
 /* Parse a receipt's text (the short_message bytes, ASCII). true only when
@@ -92,6 +94,14 @@ struct receipt_text {
  * characters and has a known stat; an inbound message that merely contains
  * "stat:" is not a receipt. */
 bool receipt_text_parse(const char *p, size_t n, struct receipt_text *out);
+
+/* Whether a receipt's text excerpt could be the start of body (UTF-8):
+ * each excerpt character equals the body's, or stands for a character the
+ * SMSC could not write in ASCII ('.', '?' or '_' for a non-ASCII one). An
+ * empty excerpt matches nothing: it is no evidence. For receipts whose id
+ * names no message sent here (the server stopped before the SMSC's answer
+ * was recorded). */
+bool receipt_excerpt_matches(const char *excerpt, const char *body);
 
 /* Id matching. SMSCs write the same id differently in submit_sm_resp and in
  * the receipt: hex in one and decimal in the other, upper or lower case,

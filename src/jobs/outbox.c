@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "core/phone.h"
@@ -25,6 +26,19 @@
 
 #define IDLE_WAIT_MS 100
 #define RETRY_LINK_US (5LL * 1000000)
+
+/* Wait on cv (mu held) for at most IDLE_WAIT_MS. */
+static void idle_wait(pthread_cond_t *cv, pthread_mutex_t *mu)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += IDLE_WAIT_MS * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(cv, mu, &ts);
+}
 
 /* ---- windows ---- */
 
@@ -57,16 +71,16 @@ struct sms_ev {
 	int *result;       /* a waiting callback's: 0 once committed, else a failure */
 };
 
-struct outbox {
-	struct outbox_config cfg;
+/* One SMSC connection: its engine, and the dispatcher thread that claims
+ * the SMS routed to it and records what the engine says. */
+struct link {
+	struct link *next;
+	struct outbox *ob;
+	struct outbox_gateway g;
 	atomic_bool stop;
-	pthread_t sms_th, mail_th;
-	bool sms_on, mail_on;
-	int64_t lease_us;
-	/* the SMS side */
+	pthread_t th;
+	bool th_on;
 	struct smpp_client *smpp;
-	char connection[300]; /* host:port, the name receipts are keyed by */
-	struct smpp_url url;  /* outlives the engine's configuration */
 	struct concat_slot *concat; /* parts of long inbound messages (dispatcher thread only) */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;      /* the dispatcher waits for events */
@@ -77,38 +91,74 @@ struct outbox {
 	bool bound;
 };
 
+struct outbox {
+	struct outbox_config cfg;
+	const char *default_from; /* --mail-from */
+	atomic_bool stop;
+	int64_t lease_us, reload_us;
+	struct outbox_gateway *statics; /* command line, then config file */
+	size_t nstatics;
+	pthread_t sup_th;
+	bool sup_on;
+	pthread_mutex_t mu;       /* links and smtp, read by API threads */
+	pthread_cond_t wake;      /* the supervisor sleeps on it */
+	struct link *links;       /* in routing order */
+	struct route_link *routes; /* the supervisor's */
+	size_t nroutes;
+	char *plan;               /* names and prefixes the routes were made for */
+	/* email */
+	struct outbox_gateway smtp; /* what the mail thread runs; kind "" = none */
+	atomic_bool mail_stop;
+	pthread_t mail_th;
+	bool mail_on;
+};
+
+/* A dispatcher's own connection, tried again each second until it opens
+ * or the outbox stops (NULL then). */
+static struct db *open_db(struct outbox *o)
+{
+	struct db *db = NULL;
+	struct err e;
+	while (!atomic_load(&o->stop) && db_open(o->cfg.db_url, &db, &e)) {
+		db = NULL;
+		LOG_MSG(LOG_WARN, "outbox_db_failed", e.message);
+		sleep(1);
+	}
+	return db;
+}
+
 static void ev_free(struct sms_ev *ev);
 
 /* Queue what the engine said. With wait, return once the dispatcher has
  * committed it: 0, or SMPP_ESME_RX_T_APPN when it could not (the SMSC then
  * delivers it again later). */
-static uint32_t push(struct outbox *o, struct sms_ev *ev, bool wait)
+static uint32_t push(struct link *l, struct sms_ev *ev, bool wait)
 {
 	int result = -1;
-	pthread_mutex_lock(&o->mu);
-	if (wait && atomic_load(&o->stop)) {
-		pthread_mutex_unlock(&o->mu);
+	pthread_mutex_lock(&l->mu);
+	if (wait && atomic_load(&l->stop)) {
+		pthread_mutex_unlock(&l->mu);
 		ev_free(ev);
 		return SMPP_ESME_RX_T_APPN;
 	}
-	ev->seq = ++o->next_seq;
+	ev->seq = ++l->next_seq;
 	ev->next = NULL;
 	ev->result = wait ? &result : NULL;
 	uint64_t seq = ev->seq;
-	*o->tail = ev;
-	o->tail = &ev->next;
-	pthread_cond_signal(&o->cv);
+	*l->tail = ev;
+	l->tail = &ev->next;
+	pthread_cond_signal(&l->cv);
 	/* a receipt or an inbound message is answered to the SMSC only once it
 	 * is in the database: wait until the dispatcher committed it */
-	while (wait && o->done_seq < seq && !atomic_load(&o->stop))
-		pthread_cond_wait(&o->flushed, &o->mu);
-	pthread_mutex_unlock(&o->mu);
+	while (wait && l->done_seq < seq && !atomic_load(&l->stop))
+		pthread_cond_wait(&l->flushed, &l->mu);
+	pthread_mutex_unlock(&l->mu);
 	return wait && result == 0 ? 0 : SMPP_ESME_RX_T_APPN;
 }
 
 static void cb_submitted(void *ctx, uint64_t token, const char *message_id, uint32_t status)
 {
-	struct outbox *o = ctx;
+	struct link *l = ctx;
 	struct sms_ev *ev = calloc(1, sizeof *ev);
 	if (!ev)
 		return; /* the lease lapses and the message is resolved as in doubt */
@@ -116,12 +166,12 @@ static void cb_submitted(void *ctx, uint64_t token, const char *message_id, uint
 	ev->token = token;
 	ev->status = status;
 	ev->id = message_id ? strdup(message_id) : NULL;
-	(void)push(o, ev, false);
+	(void)push(l, ev, false);
 }
 
 static uint32_t cb_receipt(void *ctx, const struct smpp_receipt *r)
 {
-	struct outbox *o = ctx;
+	struct link *l = ctx;
 	struct sms_ev *ev = calloc(1, sizeof *ev);
 	if (!ev || !(ev->id = strdup(r->message_id ? r->message_id : ""))) {
 		free(ev);
@@ -130,13 +180,23 @@ static uint32_t cb_receipt(void *ctx, const struct smpp_receipt *r)
 	ev->kind = EV_RECEIPT;
 	ev->state = (int)r->state;
 	ev->err_code = (unsigned)r->reason;
-	return push(o, ev, true);
+	/* the handset and the text's first characters: to match a receipt
+	 * whose id was never recorded (match_orphan) */
+	struct receipt_text rt;
+	bool parsed = r->text && receipt_text_parse(r->text, strlen(r->text), &rt);
+	ev->from = strdup(r->from ? r->from : "");
+	ev->text = strdup(parsed ? rt.text : "");
+	if (!ev->from || !ev->text) {
+		ev_free(ev);
+		return SMPP_ESME_RX_T_APPN;
+	}
+	return push(l, ev, true);
 }
 
 static uint32_t cb_inbound(void *ctx, const char *from, const char *to, const char *text,
 			   const struct sms_concat *c)
 {
-	struct outbox *o = ctx;
+	struct link *l = ctx;
 	struct sms_ev *ev = calloc(1, sizeof *ev);
 	if (!ev)
 		return SMPP_ESME_RX_T_APPN;
@@ -150,19 +210,19 @@ static uint32_t cb_inbound(void *ctx, const char *from, const char *to, const ch
 		ev_free(ev);
 		return SMPP_ESME_RX_T_APPN;
 	}
-	return push(o, ev, true);
+	return push(l, ev, true);
 }
 
 static void cb_link(void *ctx, bool bound, const char *why)
 {
-	struct outbox *o = ctx;
-	pthread_mutex_lock(&o->mu);
-	o->bound = bound;
-	pthread_cond_signal(&o->cv);
-	pthread_mutex_unlock(&o->mu);
+	struct link *l = ctx;
+	pthread_mutex_lock(&l->mu);
+	l->bound = bound;
+	pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(&l->mu);
 	struct logb lb;
 	logb_begin(&lb, bound ? LOG_INFO : LOG_WARN, bound ? "smpp_bound" : "smpp_unbound");
-	logb_str(&lb, "connection", o->connection);
+	logb_str(&lb, "connection", l->g.name);
 	if (why)
 		logb_str(&lb, "why", why);
 	logb_end(&lb);
@@ -185,7 +245,7 @@ static const char *refusal_reason(uint32_t status)
 
 /* One submit answer: the part is at the gateway (with the forms of its id
  * a receipt may use), or refused. */
-static enum res apply_submitted(struct outbox *o, struct db *db, const struct sms_ev *ev,
+static enum res apply_submitted(struct link *l, struct db *db, const struct sms_ev *ev,
 				int64_t now, struct arena *a, struct err *e)
 {
 	int64_t id = (int64_t)(ev->token >> 8);
@@ -205,7 +265,7 @@ static enum res apply_submitted(struct outbox *o, struct db *db, const struct sm
 		for (size_t i = 0; i < nk; i++)
 			kp[i] = keys[i];
 		struct part_tally t;
-		if ((r = store_message_part(db, id, seq, o->connection, ev->id, kp, nk, "sent", NULL,
+		if ((r = store_message_part(db, id, seq, l->g.name, ev->id, kp, nk, "sent", NULL,
 					    now, e)) ||
 		    (r = store_part_final(db, id, seq, "sent", NULL, now, &t, e)))
 			return r;
@@ -269,7 +329,51 @@ static const char *receipt_status(int state, unsigned reason_code, const char **
 	}
 }
 
-static enum res apply_receipt(struct outbox *o, struct db *db, const struct sms_ev *ev,
+/* How far back a receipt may confirm an SMS whose gateway id was never
+ * recorded: SMSCs keep receipts for a bind a day or two. */
+#define ORPHAN_WINDOW_US (48LL * 3600 * 1000000)
+
+/* A receipt whose id names no message sent here may be for an SMS the SMSC
+ * took while this server (or another) stopped before recording the answer:
+ * such an SMS is failed as in doubt, or still sending until its lease
+ * lapses. The one such SMS to the receipt's number whose text the
+ * receipt's excerpt matches (or the only one, when the receipt has no
+ * excerpt) takes the receipt; its gateway id is recorded, so that a later
+ * receipt for it matches by id. *id is 0 when nothing matches for sure. */
+static enum res match_orphan(struct link *l, struct db *db, const struct sms_ev *ev,
+			     const char keys[][RECEIPT_KEY_MAX], size_t nk, int64_t now,
+			     struct arena *a, int64_t *id, struct err *e)
+{
+	*id = 0;
+	char phone[PHONE_E164_MAX + 1];
+	if (!ev->from || !ev->from[0] || !phone_normalize(ev->from, strlen(ev->from), phone))
+		return RES_OK;
+	int64_t *ids;
+	const char **bodies;
+	size_t n;
+	enum res r = store_receipt_orphans(db, phone, now - ORPHAN_WINDOW_US, a, &ids, &bodies, &n,
+					   e);
+	if (r)
+		return r;
+	int64_t pick = 0;
+	size_t matches = 0;
+	for (size_t i = 0; i < n; i++)
+		if (ev->text[0] ? receipt_excerpt_matches(ev->text, bodies[i]) : n == 1) {
+			pick = ids[i];
+			matches++;
+		}
+	if (matches != 1)
+		return RES_OK;
+	const char *kp[RECEIPT_MAX_KEYS];
+	for (size_t i = 0; i < nk; i++)
+		kp[i] = keys[i];
+	if ((r = store_message_part(db, pick, 1, l->g.name, ev->id, kp, nk, "sent", NULL, now, e)))
+		return r;
+	*id = pick;
+	return RES_OK;
+}
+
+static enum res apply_receipt(struct link *l, struct db *db, const struct sms_ev *ev,
 			      int64_t now, struct arena *a, int64_t *touched, struct err *e)
 {
 	char keys[RECEIPT_MAX_KEYS][RECEIPT_KEY_MAX];
@@ -279,18 +383,32 @@ static enum res apply_receipt(struct outbox *o, struct db *db, const struct sms_
 		kp[i] = keys[i];
 	int64_t id;
 	int seq;
-	enum res r = store_receipt_find(db, o->connection, kp, nk, &id, &seq, e);
+	enum res r = store_receipt_find(db, l->g.name, kp, nk, &id, &seq, e);
 	if (r)
 		return r;
+	const char *reason, *status = receipt_status(ev->state, ev->err_code, &reason);
+	struct part_tally t;
+	if (!id && status) {
+		if ((r = match_orphan(l, db, ev, keys, nk, now, a, &id, e)))
+			return r;
+		if (id) {
+			*touched = id;
+			if ((r = store_part_final(db, id, 1, status, reason, now, &t, e)))
+				return r;
+			return store_message_set_status(db, id, status,
+							strcmp(status, "failed") == 0 ? reason : NULL,
+							"delivery receipt matched by number and text: the "
+							"SMSC's answer to the submit was never recorded",
+							0, now, e);
+		}
+	}
 	if (!id) {
 		LOG_MSG(LOG_WARN, "receipt_unmatched", "a delivery receipt names no message sent here");
 		return RES_OK;
 	}
 	*touched = id;
-	const char *reason, *status = receipt_status(ev->state, ev->err_code, &reason);
 	if (!status)
 		return RES_OK;
-	struct part_tally t;
 	struct message m;
 	if ((r = store_part_final(db, id, seq, status, reason, now, &t, e)) ||
 	    (r = store_message_get(db, id, a, &m, e)))
@@ -308,7 +426,14 @@ static enum res apply_receipt(struct outbox *o, struct db *db, const struct sms_
 struct pending_ev {
 	const char *type, *topics, *data; /* topics NUL-separated, double-NUL ended */
 };
-#define MAX_PENDING 64
+#define MAX_PENDING 256 /* at least a claim's worth (4 x the window) */
+
+/* After the commit (SQLite: PostgreSQL sent them with it). */
+static void publish_pending(struct outbox *o, const struct pending_ev *pe, size_t npe)
+{
+	for (size_t i = 0; o->cfg.events && i < npe; i++)
+		events_publish(o->cfg.events, pe[i].type, pe[i].topics, pe[i].data);
+}
 
 static enum res announce(struct db *db, struct pending_ev *pe, size_t *npe, struct arena *a,
 			 const char *type, const char *data, const char *t1, const char *t2,
@@ -383,7 +508,7 @@ static bool parse_score(const char *s, int *score)
  * else becomes a contact on the sender's open case, or a new case with a
  * task for the assistance department, for an operator to handle. A sender
  * nobody knows is kept in inbound_messages only. */
-static enum res apply_inbound(struct outbox *o, struct db *db, const struct sms_ev *ev,
+static enum res apply_inbound(struct link *l, struct db *db, const struct sms_ev *ev,
 			      int64_t now, struct arena *a, struct pending_ev *pe, size_t *npe,
 			      struct err *e)
 {
@@ -395,7 +520,7 @@ static enum res apply_inbound(struct outbox *o, struct db *db, const struct sms_
 		return r;
 	if (!person) {
 		LOG_MSG(LOG_INFO, "sms_inbound_unknown", "an inbound SMS from a number nobody has");
-		return store_inbound_insert(db, o->connection, ev->from, ev->to, ev->text, now, 0, 0,
+		return store_inbound_insert(db, l->g.name, ev->from, ev->to, ev->text, now, 0, 0,
 					    "unknown_sender", e);
 	}
 	char tc[32], tp[32], data[96];
@@ -413,7 +538,7 @@ static enum res apply_inbound(struct outbox *o, struct db *db, const struct sms_
 			if ((r = store_quality_insert(db, &q, e)) ||
 			    (r = store_contact_insert(db, &k, e)) ||
 			    (r = store_case_touch(db, case_id, now, e)) ||
-			    (r = store_inbound_insert(db, o->connection, ev->from, ev->to, ev->text,
+			    (r = store_inbound_insert(db, l->g.name, ev->from, ev->to, ev->text,
 						      now, person, case_id, "survey_answer", e)))
 				return r;
 			snprintf(tc, sizeof tc, "case:%lld", (long long)case_id);
@@ -483,7 +608,7 @@ static enum res apply_inbound(struct outbox *o, struct db *db, const struct sms_
 	struct contact_row k = {.case_id = case_id, .direction = "in", .channel = "sms",
 				.summary = ev->text, .at = now, .created_at = now};
 	if ((r = store_contact_insert(db, &k, e)) || (r = store_case_touch(db, case_id, now, e)) ||
-	    (r = store_inbound_insert(db, o->connection, ev->from, ev->to, ev->text, now, person,
+	    (r = store_inbound_insert(db, l->g.name, ev->from, ev->to, ev->text, now, person,
 				      case_id, outcome, e)))
 		return r;
 	snprintf(tc, sizeof tc, "case:%lld", (long long)case_id);
@@ -515,11 +640,11 @@ static void concat_free(struct concat_slot *s)
 }
 
 /* Add a part; when the message is whole, *whole is its text (malloc'd). */
-static void concat_add(struct outbox *o, const struct sms_ev *ev, int64_t now, char **whole)
+static void concat_add(struct link *l, const struct sms_ev *ev, int64_t now, char **whole)
 {
 	*whole = NULL;
 	/* drop what waited too long */
-	for (struct concat_slot **p = &o->concat; *p;) {
+	for (struct concat_slot **p = &l->concat; *p;) {
 		if (now - (*p)->first_at > CONCAT_TTL_US) {
 			struct concat_slot *dead = *p;
 			*p = dead->next;
@@ -531,7 +656,7 @@ static void concat_add(struct outbox *o, const struct sms_ev *ev, int64_t now, c
 	const struct sms_concat *c = &ev->concat;
 	if (c->total == 0 || c->total > CONCAT_MAX_PARTS || c->seq == 0 || c->seq > c->total)
 		return;
-	struct concat_slot *s = o->concat;
+	struct concat_slot *s = l->concat;
 	while (s && !(s->ref == c->ref && s->total == c->total && strcmp(s->from, ev->from) == 0))
 		s = s->next;
 	if (!s) {
@@ -541,8 +666,8 @@ static void concat_add(struct outbox *o, const struct sms_ev *ev, int64_t now, c
 		s->ref = c->ref;
 		s->total = c->total;
 		s->first_at = now;
-		s->next = o->concat;
-		o->concat = s;
+		s->next = l->concat;
+		l->concat = s;
 	}
 	if (!s->text[c->seq - 1] && (s->text[c->seq - 1] = strdup(ev->text)))
 		s->have++;
@@ -561,7 +686,7 @@ static void concat_add(struct outbox *o, const struct sms_ev *ev, int64_t now, c
 		}
 		t[at] = '\0';
 	}
-	for (struct concat_slot **p = &o->concat; *p; p = &(*p)->next)
+	for (struct concat_slot **p = &l->concat; *p; p = &(*p)->next)
 		if (*p == s) {
 			*p = s->next;
 			break;
@@ -572,14 +697,14 @@ static void concat_add(struct outbox *o, const struct sms_ev *ev, int64_t now, c
 
 /* Take what the engine said, in one transaction; then let the waiting
  * callbacks go. */
-static void flush_events(struct outbox *o, struct db *db)
+static void flush_events(struct link *l, struct db *db)
 {
-	pthread_mutex_lock(&o->mu);
-	struct sms_ev *list = o->head;
-	uint64_t last = o->next_seq;
-	o->head = NULL;
-	o->tail = &o->head;
-	pthread_mutex_unlock(&o->mu);
+	pthread_mutex_lock(&l->mu);
+	struct sms_ev *list = l->head;
+	uint64_t last = l->next_seq;
+	l->head = NULL;
+	l->tail = &l->head;
+	pthread_mutex_unlock(&l->mu);
 	if (!list)
 		return;
 	struct arena a;
@@ -596,26 +721,26 @@ static void flush_events(struct outbox *o, struct db *db)
 	for (struct sms_ev *ev = list; !r && ev; ev = ev->next) {
 		int64_t touched = 0;
 		if (ev->kind == EV_SUBMITTED) {
-			r = apply_submitted(o, db, ev, now, &a, &e);
+			r = apply_submitted(l, db, ev, now, &a, &e);
 			touched = (int64_t)(ev->token >> 8);
 		} else if (ev->kind == EV_RECEIPT) {
-			r = apply_receipt(o, db, ev, now, &a, &touched, &e);
+			r = apply_receipt(l, db, ev, now, &a, &touched, &e);
 		}
 		if (ev->kind != EV_INBOUND) {
 			if (!r && touched)
 				r = announce_status(db, touched, now, &a, pe, &npe, &e);
 		} else if (ev->concat.present && ev->concat.total > 1) {
 			char *whole;
-			concat_add(o, ev, now, &whole);
+			concat_add(l, ev, now, &whole);
 			if (whole) {
 				char *part = ev->text;
 				ev->text = whole;
-				r = apply_inbound(o, db, ev, now, &a, pe, &npe, &e);
+				r = apply_inbound(l, db, ev, now, &a, pe, &npe, &e);
 				ev->text = part;
 				free(whole);
 			}
 		} else {
-			r = apply_inbound(o, db, ev, now, &a, pe, &npe, &e);
+			r = apply_inbound(l, db, ev, now, &a, pe, &npe, &e);
 		}
 	}
 	if (!r)
@@ -623,21 +748,20 @@ static void flush_events(struct outbox *o, struct db *db)
 	if (r) {
 		db_rollback(db);
 		LOG_MSG(LOG_WARN, "outbox_record_failed", e.message);
-	} else if (o->cfg.events) {
-		for (size_t i = 0; i < npe; i++)
-			events_publish(o->cfg.events, pe[i].type, pe[i].topics, pe[i].data);
+	} else {
+		publish_pending(l->ob, pe, npe);
 	}
 	arena_free(&a);
-	pthread_mutex_lock(&o->mu);
-	o->in_flight -= answered;
+	pthread_mutex_lock(&l->mu);
+	l->in_flight -= answered;
 	/* a receipt or inbound message whose commit failed is answered with a
 	 * temporary error, and the SMSC delivers it again */
 	for (struct sms_ev *ev = list; ev; ev = ev->next)
 		if (ev->result)
 			*ev->result = r ? 1 : 0;
-	o->done_seq = last;
-	pthread_cond_broadcast(&o->flushed);
-	pthread_mutex_unlock(&o->mu);
+	l->done_seq = last;
+	pthread_cond_broadcast(&l->flushed);
+	pthread_mutex_unlock(&l->mu);
 	while (list) {
 		struct sms_ev *n = list->next;
 		ev_free(list);
@@ -646,14 +770,16 @@ static void flush_events(struct outbox *o, struct db *db)
 }
 
 /* Claim due SMS and hand them to the engine. */
-static void dispatch_sms(struct outbox *o, struct db *db)
+static void dispatch_sms(struct link *l, struct db *db)
 {
-	pthread_mutex_lock(&o->mu);
-	int64_t room = (int64_t)o->cfg.smpp_window * 4 - o->in_flight;
-	bool bound = o->bound;
-	pthread_mutex_unlock(&o->mu);
+	pthread_mutex_lock(&l->mu);
+	int64_t room = (int64_t)l->g.window * 4 - l->in_flight;
+	bool bound = l->bound;
+	pthread_mutex_unlock(&l->mu);
 	if (!bound || room <= 0)
 		return;
+	if (room > MAX_PENDING)
+		room = MAX_PENDING;
 	struct arena a;
 	arena_init(&a, 65536, 0);
 	struct err e;
@@ -663,8 +789,10 @@ static void dispatch_sms(struct outbox *o, struct db *db)
 	size_t n = 0;
 	enum res r = db_begin(db, true, &e);
 	if (!r)
-		r = store_messages_claim(db, "sms", o->connection, now, o->lease_us, room, &a, &m, &n,
-					 &e);
+		r = store_messages_claim(db, "sms", l->g.name, l->g.name, now, l->ob->lease_us, room,
+					 &a, &m, &n, &e);
+	struct pending_ev pe[MAX_PENDING];
+	size_t npe = 0;
 	bool *go = n ? arena_alloc(&a, n * sizeof *go) : NULL;
 	for (size_t i = 0; !r && i < n; i++) {
 		go[i] = false;
@@ -681,6 +809,8 @@ static void dispatch_sms(struct outbox *o, struct db *db)
 			r = store_message_handed(db, m[i].id, m[i].parts, 0, NULL, now, &e);
 			go[i] = true;
 		}
+		if (!r && m[i].case_id)
+			r = announce_status(db, m[i].id, now, &a, pe, &npe, &e);
 	}
 	if (!r)
 		r = db_commit(db, &e);
@@ -690,6 +820,7 @@ static void dispatch_sms(struct outbox *o, struct db *db)
 		arena_free(&a);
 		return;
 	}
+	publish_pending(l->ob, pe, npe);
 	for (size_t i = 0; i < n; i++) {
 		if (!go[i])
 			continue;
@@ -701,59 +832,37 @@ static void dispatch_sms(struct outbox *o, struct db *db)
 			np = 0;
 		for (size_t k = 0; k < np; k++) {
 			uint64_t token = ((uint64_t)m[i].id << 8) | (uint64_t)(k + 1);
-			while (!atomic_load(&o->stop) &&
-			       !smpp_submit(o->smpp, token, NULL, m[i].recipient, coding,
+			while (!atomic_load(&l->stop) &&
+			       !smpp_submit(l->smpp, token, NULL, m[i].recipient, coding,
 					    parts[k].data, parts[k].len, np > 1, true)) {
 				/* the engine's queue is full: take in what it said meanwhile
 				 * (its thread may be waiting for that) and try again */
-				flush_events(o, db);
+				flush_events(l, db);
 				struct timespec ts = {0, 2 * 1000000};
 				nanosleep(&ts, NULL);
 			}
-			pthread_mutex_lock(&o->mu);
-			o->in_flight++;
-			pthread_mutex_unlock(&o->mu);
+			pthread_mutex_lock(&l->mu);
+			l->in_flight++;
+			pthread_mutex_unlock(&l->mu);
 		}
 	}
 	arena_free(&a);
 }
 
-/* A dispatcher's own connection, tried again each second until it opens
- * or the outbox stops (NULL then). */
-static struct db *open_db(struct outbox *o)
-{
-	struct db *db = NULL;
-	struct err e;
-	while (!atomic_load(&o->stop) && db_open(o->cfg.db_url, &db, &e)) {
-		db = NULL;
-		LOG_MSG(LOG_WARN, "outbox_db_failed", e.message);
-		sleep(1);
-	}
-	return db;
-}
-
 static void *sms_loop(void *arg)
 {
-	struct outbox *o = arg;
-	struct db *db = open_db(o);
-	while (!atomic_load(&o->stop)) {
-		flush_events(o, db);
-		dispatch_sms(o, db);
-		pthread_mutex_lock(&o->mu);
-		if (!o->head && !atomic_load(&o->stop)) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += IDLE_WAIT_MS * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&o->cv, &o->mu, &ts);
-		}
-		pthread_mutex_unlock(&o->mu);
+	struct link *l = arg;
+	struct db *db = open_db(l->ob);
+	while (!atomic_load(&l->stop)) {
+		flush_events(l, db);
+		dispatch_sms(l, db);
+		pthread_mutex_lock(&l->mu);
+		if (!l->head && !atomic_load(&l->stop))
+			idle_wait(&l->cv, &l->mu);
+		pthread_mutex_unlock(&l->mu);
 	}
 	if (db) {
-		flush_events(o, db);
+		flush_events(l, db);
 		db_close(db);
 	}
 	return NULL;
@@ -771,6 +880,8 @@ static int64_t mail_backoff(int64_t attempts)
 	return minutes[i] * 60LL * 1000000;
 }
 
+#include "store/attachments.h"
+
 static void dispatch_mail(struct outbox *o, struct db *db, struct smtp_conn *conn, bool *idle)
 {
 	struct arena a;
@@ -783,7 +894,9 @@ static void dispatch_mail(struct outbox *o, struct db *db, struct smtp_conn *con
 	*idle = true;
 	enum res r = db_begin(db, true, &e);
 	if (!r)
-		r = store_messages_claim(db, "email", "smtp", now, o->lease_us, 20, &a, &m, &n, &e);
+		r = store_messages_claim(db, "email", NULL, "smtp", now, o->lease_us, 20, &a, &m, &n, &e);
+	struct pending_ev pe[MAX_PENDING];
+	size_t npe = 0;
 	bool *go = n ? arena_alloc(&a, n * sizeof *go) : NULL;
 	for (size_t i = 0; !r && i < n; i++) {
 		go[i] = false;
@@ -797,6 +910,8 @@ static void dispatch_mail(struct outbox *o, struct db *db, struct smtp_conn *con
 			r = store_message_handed(db, m[i].id, 1, 0, NULL, now, &e);
 			go[i] = true;
 		}
+		if (!r && m[i].case_id)
+			r = announce_status(db, m[i].id, now, &a, pe, &npe, &e);
 	}
 	if (!r)
 		r = db_commit(db, &e);
@@ -806,8 +921,9 @@ static void dispatch_mail(struct outbox *o, struct db *db, struct smtp_conn *con
 		arena_free(&a);
 		return;
 	}
+	publish_pending(o, pe, npe);
 	*idle = n == 0;
-	for (size_t i = 0; i < n && !atomic_load(&o->stop); i++) {
+	for (size_t i = 0; i < n && !atomic_load(&o->stop) && !atomic_load(&o->mail_stop); i++) {
 		if (!go[i])
 			continue;
 		char key[64];
@@ -817,7 +933,31 @@ static void dispatch_mail(struct outbox *o, struct db *db, struct smtp_conn *con
 				    .subject = m[i].subject ? m[i].subject : "", .text = m[i].body,
 				    .text_len = strlen(m[i].body), .message_key = key};
 		struct smtp_result res;
-		smtp_send(conn, &mail, &res);
+		/* its files (up to 10 MiB), read for this message only; a failure
+		 * to read them is temporary like a relay that does not answer */
+		struct arena fa;
+		arena_init(&fa, 65536, 0);
+		struct message_attachment *att;
+		size_t natt;
+		struct mail_attachment *ma = NULL;
+		r = store_message_attachments(db, m[i].id, true, &fa, &att, &natt, &e);
+		if (!r && natt && !(ma = arena_alloc(&fa, natt * sizeof *ma)))
+			r = err_set(&e, RES_NOMEM, NULL, NULL, "out of memory");
+		for (size_t j = 0; !r && j < natt; j++)
+			ma[j] = (struct mail_attachment){.name = att[j].name, .len = att[j].size,
+							 .content_type = att[j].content_type,
+							 .data = att[j].data};
+		mail.attachments = ma;
+		mail.nattachments = r ? 0 : natt;
+		if (r) {
+			memset(&res, 0, sizeof res);
+			res.outcome = SMTP_TEMPORARY;
+			snprintf(res.text, sizeof res.text, "attachments not read: %.200s",
+				 e.message);
+		} else {
+			smtp_send(conn, &mail, &res);
+		}
+		arena_free(&fa);
 		now = clock_now_us();
 		r = db_begin(db, true, &e);
 		if (!r) {
@@ -837,11 +977,16 @@ static void dispatch_mail(struct outbox *o, struct db *db, struct smtp_conn *con
 							     detail, now + mail_backoff(m[i].attempts),
 							     now, &e);
 		}
+		npe = 0;
+		if (!r && m[i].case_id)
+			r = announce_status(db, m[i].id, now, &a, pe, &npe, &e);
 		if (!r)
 			r = db_commit(db, &e);
 		if (r) {
 			db_rollback(db);
 			LOG_MSG(LOG_WARN, "outbox_record_failed", e.message);
+		} else {
+			publish_pending(o, pe, npe);
 		}
 	}
 	arena_free(&a);
@@ -851,9 +996,13 @@ static void *mail_loop(void *arg)
 {
 	struct outbox *o = arg;
 	struct db *db = open_db(o);
-	struct smtp_config sc = {.url = o->cfg.smtp_url};
+	char url[700];
+	struct smtp_config sc;
+	outbox_smtp_config(&o->smtp, url, sizeof url, &sc);
 	struct smtp_conn *conn = smtp_open(&sc);
-	while (!atomic_load(&o->stop) && conn) {
+	if (!conn)
+		LOG_MSG(LOG_WARN, "smtp_not_started", o->smtp.name);
+	while (!atomic_load(&o->stop) && !atomic_load(&o->mail_stop) && conn && db) {
 		bool idle;
 		dispatch_mail(o, db, conn, &idle);
 		if (idle) {
@@ -867,61 +1016,396 @@ static void *mail_loop(void *arg)
 	return NULL;
 }
 
+/* ---- the supervisor: gateways, links, routes ---- */
+
+static void link_free(struct link *l)
+{
+	for (struct sms_ev *ev = l->head; ev;) {
+		struct sms_ev *n = ev->next;
+		ev_free(ev);
+		ev = n;
+	}
+	while (l->concat) {
+		struct concat_slot *n = l->concat->next;
+		concat_free(l->concat);
+		l->concat = n;
+	}
+	pthread_cond_destroy(&l->flushed);
+	pthread_cond_destroy(&l->cv);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+}
+
+/* Stop a link: its engine first (its callbacks may be waiting on the
+ * dispatcher), then the dispatcher, which records what is left. */
+static void link_stop(struct link *l)
+{
+	atomic_store(&l->stop, true);
+	pthread_mutex_lock(&l->mu);
+	pthread_cond_broadcast(&l->cv);
+	pthread_cond_broadcast(&l->flushed);
+	pthread_mutex_unlock(&l->mu);
+	if (l->smpp)
+		smpp_stop(l->smpp);
+	if (l->th_on)
+		pthread_join(l->th, NULL);
+	link_free(l);
+}
+
+static struct link *link_start(struct outbox *o, const struct outbox_gateway *g)
+{
+	struct link *l = calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	l->ob = o;
+	l->g = *g;
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	pthread_cond_init(&l->flushed, NULL);
+	l->tail = &l->head;
+	struct smpp_config sc = {.name = l->g.name, .host = l->g.host, .port = l->g.port,
+				 .system_id = l->g.username, .password = l->g.password,
+				 .window = l->g.window, .max_per_second = l->g.rate};
+	struct smpp_callbacks cb = {.ctx = l, .submitted = cb_submitted, .receipt = cb_receipt,
+				    .inbound = cb_inbound, .link = cb_link};
+	if (!(l->smpp = smpp_start(&sc, &cb))) {
+		link_free(l);
+		return NULL;
+	}
+	if (pthread_create(&l->th, NULL, sms_loop, l)) {
+		smpp_stop(l->smpp);
+		l->smpp = NULL;
+		link_free(l);
+		return NULL;
+	}
+	l->th_on = true;
+	return l;
+}
+
+static void mail_stop(struct outbox *o)
+{
+	if (!o->mail_on)
+		return;
+	atomic_store(&o->mail_stop, true);
+	pthread_join(o->mail_th, NULL);
+	o->mail_on = false;
+}
+
+static void mail_start(struct outbox *o)
+{
+	o->cfg.mail_from = o->smtp.mail_from[0] ? o->smtp.mail_from : o->default_from;
+	if (!o->cfg.mail_from) {
+		LOG_MSG(LOG_WARN, "smtp_no_mail_from", o->smtp.name);
+		return;
+	}
+	atomic_store(&o->mail_stop, false);
+	if (pthread_create(&o->mail_th, NULL, mail_loop, o))
+		LOG_MSG(LOG_WARN, "smtp_not_started", o->smtp.name);
+	else
+		o->mail_on = true;
+}
+
+static bool name_taken(const struct outbox_gateway *g, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(g[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The gateways to run: the static ones, then the enabled rows of the
+ * table whose name is free. NULL when the table could not be read (then
+ * nothing changes). */
+static struct outbox_gateway *wanted_gateways(struct outbox *o, struct db *db, size_t *n)
+{
+	struct arena a;
+	arena_init(&a, 16384, 0);
+	struct err e;
+	err_clear(&e);
+	struct gateway_row *rows = NULL;
+	size_t nrows = 0;
+	enum res r = db_begin(db, false, &e);
+	if (!r)
+		r = store_gateways_list(db, &a, &rows, &nrows, &e);
+	db_rollback(db);
+	struct outbox_gateway *g = NULL;
+	if (r) {
+		LOG_MSG(LOG_WARN, "gateways_unread", e.message);
+	} else if ((g = calloc(o->nstatics + nrows + 1, sizeof *g))) {
+		*n = o->nstatics;
+		if (o->nstatics)
+			memcpy(g, o->statics, o->nstatics * sizeof *g);
+		for (size_t i = 0; i < nrows; i++) {
+			if (!rows[i].enabled || name_taken(g, *n, rows[i].name))
+				continue;
+			struct outbox_gateway *x = &g[*n];
+			outbox_gateway_from_row(&rows[i], x);
+			if (outbox_gateway_check(x, NULL, &e)) {
+				LOG_MSG(LOG_WARN, "gateway_invalid", rows[i].name);
+				memset(x, 0, sizeof *x);
+				continue;
+			}
+			(*n)++;
+		}
+	}
+	arena_free(&a);
+	return g;
+}
+
+/* Names and prefixes in routing order, as one text. */
+static char *plan_text(const struct outbox_gateway *g, size_t n)
+{
+	struct buf b;
+	buf_init(&b, 1u << 20);
+	if (buf_puts(&b, "routes:")) {
+		buf_free(&b);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(g[i].kind, "smpp") == 0 && buf_printf(&b, "%s=%s\n", g[i].name, g[i].prefixes)) {
+			buf_free(&b);
+			return NULL;
+		}
+	return b.data; /* the caller frees it */
+}
+
+/* Bring the running links and the mail thread in line with the gateways. */
+static void reload(struct outbox *o, struct db *db)
+{
+	size_t n = 0;
+	struct outbox_gateway *want = wanted_gateways(o, db, &n);
+	if (!want)
+		return;
+	/* links: keep those unchanged, stop the others, start the new. Only
+	 * this thread changes the list; API threads read it under o->mu, and
+	 * see the unchanged links all along. */
+	struct link *gone = NULL;
+	pthread_mutex_lock(&o->mu);
+	for (struct link **pp = &o->links; *pp;) {
+		struct link *l = *pp;
+		bool same = false;
+		for (size_t i = 0; i < n && !same; i++)
+			same = memcmp(&want[i], &l->g, sizeof l->g) == 0;
+		if (same) {
+			pp = &l->next;
+		} else {
+			*pp = l->next;
+			l->next = gone;
+			gone = l;
+		}
+	}
+	pthread_mutex_unlock(&o->mu);
+	while (gone) {
+		struct link *next = gone->next;
+		struct logb lb;
+		logb_begin(&lb, LOG_INFO, "smpp_link_stopped");
+		logb_str(&lb, "connection", gone->g.name);
+		logb_end(&lb);
+		link_stop(gone);
+		gone = next;
+	}
+	/* the list in routing order: kept links and new ones */
+	struct link **order = calloc(n + 1, sizeof *order);
+	size_t norder = 0;
+	free(o->routes);
+	o->routes = calloc(n + 1, sizeof *o->routes);
+	o->nroutes = 0;
+	for (size_t i = 0; order && i < n; i++) {
+		if (strcmp(want[i].kind, "smpp") != 0)
+			continue;
+		struct link *found = o->links;
+		while (found && memcmp(&found->g, &want[i], sizeof want[i]) != 0)
+			found = found->next;
+		if (!found && !(found = link_start(o, &want[i]))) {
+			LOG_MSG(LOG_WARN, "smpp_not_started", want[i].name);
+			continue;
+		}
+		order[norder++] = found;
+		if (o->routes)
+			o->routes[o->nroutes++] = (struct route_link){found->g.name, found->g.prefixes};
+	}
+	if (order) {
+		pthread_mutex_lock(&o->mu);
+		for (size_t i = 0; i < norder; i++)
+			order[i]->next = i + 1 < norder ? order[i + 1] : NULL;
+		o->links = norder ? order[0] : NULL;
+		pthread_mutex_unlock(&o->mu);
+		free(order);
+	}
+	/* routes: made again when the names or prefixes changed */
+	char *plan = plan_text(want, n);
+	if (plan && (!o->plan || strcmp(plan, o->plan) != 0)) {
+		struct err e;
+		err_clear(&e);
+		enum res r = db_begin(db, true, &e);
+		if (!r)
+			r = store_messages_unroute(db, clock_now_us(), &e);
+		if (!r)
+			r = db_commit(db, &e);
+		if (r) {
+			db_rollback(db);
+			LOG_MSG(LOG_WARN, "routes_not_reset", e.message);
+			free(plan);
+		} else {
+			free(o->plan);
+			o->plan = plan;
+		}
+	} else {
+		free(plan);
+	}
+	/* email: the first SMTP gateway */
+	const struct outbox_gateway *smtp = NULL;
+	for (size_t i = 0; i < n && !smtp; i++)
+		if (strcmp(want[i].kind, "smtp") == 0)
+			smtp = &want[i];
+	if (!smtp ? o->smtp.kind[0] != '\0' : memcmp(smtp, &o->smtp, sizeof *smtp) != 0) {
+		mail_stop(o);
+		pthread_mutex_lock(&o->mu);
+		if (smtp)
+			o->smtp = *smtp;
+		else
+			memset(&o->smtp, 0, sizeof o->smtp);
+		pthread_mutex_unlock(&o->mu);
+		if (smtp)
+			mail_start(o);
+	}
+	free(want);
+}
+
+/* Give SMS that have no route yet the connection their number goes to;
+ * fail those no connection takes. */
+static void route_messages(struct outbox *o, struct db *db)
+{
+	if (!o->nroutes)
+		return; /* no SMSC here: another server may have one */
+	struct arena a;
+	arena_init(&a, 65536, 0);
+	struct err e;
+	err_clear(&e);
+	int64_t now = clock_now_us();
+	int64_t *ids;
+	const char **to;
+	size_t n = 0;
+	enum res r = db_begin(db, false, &e);
+	if (!r)
+		r = store_messages_unrouted(db, now, 1000, &a, &ids, &to, &n, &e);
+	db_rollback(db);
+	if (!r && n) {
+		struct pending_ev pe[MAX_PENDING];
+		size_t npe = 0;
+		r = db_begin(db, true, &e);
+		for (size_t i = 0; !r && i < n; i++) {
+			int k = route_pick(o->routes, o->nroutes, to[i]);
+			if (k >= 0) {
+				r = store_message_route(db, ids[i], o->routes[k].name, &e);
+				continue;
+			}
+			r = store_message_set_status(db, ids[i], "failed", "no_route",
+						     "no SMS connection takes numbers like this one",
+						     0, now, &e);
+			if (!r && npe < MAX_PENDING)
+				r = announce_status(db, ids[i], now, &a, pe, &npe, &e);
+		}
+		if (!r)
+			r = db_commit(db, &e);
+		if (r)
+			db_rollback(db);
+		else
+			publish_pending(o, pe, npe);
+	}
+	if (r)
+		LOG_MSG(LOG_WARN, "routing_failed", e.message);
+	arena_free(&a);
+}
+
+static void *supervise(void *arg)
+{
+	struct outbox *o = arg;
+	struct db *db = open_db(o);
+	int64_t next_reload = 0;
+	while (db && !atomic_load(&o->stop)) {
+		int64_t now = clock_now_us();
+		if (now >= next_reload) {
+			reload(o, db);
+			next_reload = clock_now_us() + o->reload_us;
+		}
+		route_messages(o, db);
+		pthread_mutex_lock(&o->mu);
+		if (!atomic_load(&o->stop))
+			idle_wait(&o->wake, &o->mu);
+		pthread_mutex_unlock(&o->mu);
+	}
+	/* stop everything this thread started */
+	mail_stop(o);
+	pthread_mutex_lock(&o->mu);
+	struct link *l = o->links;
+	o->links = NULL;
+	pthread_mutex_unlock(&o->mu);
+	while (l) {
+		struct link *next = l->next;
+		link_stop(l);
+		l = next;
+	}
+	if (db)
+		db_close(db);
+	return NULL;
+}
+
 /* ---- start and stop ---- */
 
 enum res outbox_start(const struct outbox_config *cfg, struct outbox **out, struct err *e)
 {
 	*out = NULL;
-	if (!cfg->smpp_url && !cfg->smtp_url)
-		return RES_OK;
 	struct outbox *o = calloc(1, sizeof *o);
 	if (!o)
 		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
 	o->cfg = *cfg;
-	if (o->cfg.smpp_window <= 0)
-		o->cfg.smpp_window = 50;
-	o->lease_us = (int64_t)(o->cfg.lease_s > 0 ? o->cfg.lease_s : 120) * 1000000;
+	o->default_from = cfg->mail_from;
+	o->lease_us = (int64_t)(cfg->lease_s > 0 ? cfg->lease_s : 120) * 1000000;
+	o->reload_us = (int64_t)(cfg->reload_ms > 0 ? cfg->reload_ms : 2000) * 1000;
 	pthread_mutex_init(&o->mu, NULL);
-	pthread_cond_init(&o->cv, NULL);
-	pthread_cond_init(&o->flushed, NULL);
-	o->tail = &o->head;
+	pthread_cond_init(&o->wake, NULL);
+	o->statics = calloc(cfg->ngateways + 2, sizeof *o->statics);
+	if (!o->statics) {
+		outbox_stop(o);
+		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
+	}
+	enum res r = RES_OK;
 	if (cfg->smpp_url) {
-		struct smpp_config sc = {.name = "default", .window = o->cfg.smpp_window,
-					 .max_per_second = o->cfg.smpp_rate};
-		const char *why = NULL;
-		if (!smpp_url_parse(cfg->smpp_url, &o->url, &why)) {
-			outbox_stop(o);
-			return err_set(e, RES_INVALID, "invalid_field", "smpp", "--smpp: %s",
-				       why ? why : "must be smpp://SYSTEM_ID:PASSWORD@HOST:PORT");
+		struct outbox_gateway *g = &o->statics[o->nstatics];
+		if (!(r = outbox_gateway_from_smpp_url(cfg->smpp_url, g, e))) {
+			g->window = cfg->smpp_window > 0 ? cfg->smpp_window : 50;
+			g->rate = cfg->smpp_rate;
+			if (!(r = outbox_gateway_check(g, "smpp.", e)))
+				o->nstatics++;
 		}
-		smpp_url_apply(&o->url, &sc);
-		snprintf(o->connection, sizeof o->connection, "%s:%d", o->url.host, o->url.port);
-		struct smpp_callbacks cb = {.ctx = o, .submitted = cb_submitted, .receipt = cb_receipt,
-					    .inbound = cb_inbound, .link = cb_link};
-		if (!(o->smpp = smpp_start(&sc, &cb)) ||
-		    pthread_create(&o->sms_th, NULL, sms_loop, o)) {
-			outbox_stop(o);
-			return err_set(e, RES_IO, NULL, NULL, "cannot start the SMS dispatcher");
-		}
-		o->sms_on = true;
 	}
-	if (cfg->smtp_url) {
-		if (!cfg->mail_from) {
-			outbox_stop(o);
-			return err_set(e, RES_INVALID, "invalid_field", "mail-from",
-				       "--smtp needs --mail-from");
-		}
-		struct smtp_config sc = {.url = cfg->smtp_url};
-		if (smtp_config_check(&sc, e)) {
-			outbox_stop(o);
-			return e->res ? e->res : RES_INVALID;
-		}
-		if (pthread_create(&o->mail_th, NULL, mail_loop, o)) {
-			outbox_stop(o);
-			return err_set(e, RES_IO, NULL, NULL, "cannot start the email dispatcher");
-		}
-		o->mail_on = true;
+	if (!r && cfg->smtp_url) {
+		struct outbox_gateway *g = &o->statics[o->nstatics];
+		if (!cfg->mail_from)
+			r = err_set(e, RES_INVALID, "invalid_field", "mail-from",
+				    "--smtp needs --mail-from");
+		else if (!(r = outbox_gateway_from_smtp_url(cfg->smtp_url, g, e)))
+			o->nstatics++;
 	}
+	for (size_t i = 0; !r && i < cfg->ngateways; i++) {
+		if (name_taken(o->statics, o->nstatics, cfg->gateways[i].name))
+			r = err_set(e, RES_INVALID, "invalid_field", "name",
+				    "two gateways are named %s", cfg->gateways[i].name);
+		else
+			o->statics[o->nstatics++] = cfg->gateways[i];
+	}
+	if (r) {
+		outbox_stop(o);
+		return r;
+	}
+	o->cfg.gateways = NULL; /* copied */
+	o->cfg.ngateways = 0;
+	if (pthread_create(&o->sup_th, NULL, supervise, o)) {
+		outbox_stop(o);
+		return err_set(e, RES_IO, NULL, NULL, "cannot start the outbox");
+	}
+	o->sup_on = true;
 	*out = o;
 	return RES_OK;
 }
@@ -932,28 +1416,42 @@ void outbox_stop(struct outbox *o)
 		return;
 	atomic_store(&o->stop, true);
 	pthread_mutex_lock(&o->mu);
-	pthread_cond_broadcast(&o->cv);
-	pthread_cond_broadcast(&o->flushed);
+	pthread_cond_broadcast(&o->wake);
 	pthread_mutex_unlock(&o->mu);
-	/* the engine first: its callbacks may be waiting on the dispatcher */
-	if (o->smpp)
-		smpp_stop(o->smpp);
-	if (o->sms_on)
-		pthread_join(o->sms_th, NULL);
-	if (o->mail_on)
-		pthread_join(o->mail_th, NULL);
-	for (struct sms_ev *ev = o->head; ev;) {
-		struct sms_ev *n = ev->next;
-		ev_free(ev);
-		ev = n;
-	}
-	while (o->concat) {
-		struct concat_slot *n = o->concat->next;
-		concat_free(o->concat);
-		o->concat = n;
-	}
-	pthread_cond_destroy(&o->flushed);
-	pthread_cond_destroy(&o->cv);
+	if (o->sup_on)
+		pthread_join(o->sup_th, NULL);
+	free(o->routes);
+	free(o->plan);
+	free(o->statics);
+	pthread_cond_destroy(&o->wake);
 	pthread_mutex_destroy(&o->mu);
 	free(o);
+}
+
+const struct outbox_gateway *outbox_static_gateways(const struct outbox *o, size_t *n)
+{
+	*n = o ? o->nstatics : 0;
+	return o ? o->statics : NULL;
+}
+
+const char *outbox_gateway_state(struct outbox *o, const char *kind, const char *name)
+{
+	if (!o)
+		return "off";
+	const char *state = "off";
+	pthread_mutex_lock(&o->mu);
+	if (strcmp(kind, "smpp") == 0) {
+		for (struct link *l = o->links; l; l = l->next)
+			if (strcmp(l->g.name, name) == 0) {
+				pthread_mutex_lock(&l->mu);
+				state = l->bound ? "bound" : "connecting";
+				pthread_mutex_unlock(&l->mu);
+				break;
+			}
+	} else if (strcmp(kind, "smtp") == 0 && o->smtp.kind[0]) {
+		state = strcmp(o->smtp.name, name) == 0 ? (o->mail_on ? "active" : "off")
+							 : "standby";
+	}
+	pthread_mutex_unlock(&o->mu);
+	return state;
 }

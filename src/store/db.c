@@ -158,6 +158,10 @@ void db_bind_text(struct db_stmt *st, int idx, const char *s)
 }
 void db_bind_null(struct db_stmt *st, int idx) { st->db->ops->bind_null(st, idx); }
 void db_bind_bool(struct db_stmt *st, int idx, bool v) { st->db->ops->bind_i64(st, idx, v ? 1 : 0); }
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n)
+{
+	st->db->ops->bind_blob(st, idx, n ? p : "", n);
+}
 int db_step(struct db_stmt *st, struct err *e) { return st->db->ops->step(st, e); }
 void db_reset(struct db_stmt *st) { st->db->ops->reset(st); }
 int db_col_count(struct db_stmt *st) { return st->db->ops->col_count(st); }
@@ -167,5 +171,9 @@ bool db_col_bool(struct db_stmt *st, int col) { return st->db->ops->col_i64(st, 
 const char *db_col_text(struct db_stmt *st, int col, size_t *len)
 {
 	return st->db->ops->col_text(st, col, len);
+}
+const void *db_col_blob(struct db_stmt *st, int col, size_t *len)
+{
+	return st->db->ops->col_blob(st, col, len);
 }
 int64_t db_changes(struct db_stmt *st) { return st->db->ops->changes(st); }

@@ -3,7 +3,7 @@
  * SQL is written once with '?' placeholders (the PostgreSQL backend rewrites
  * them to $1, $2 ... when it prepares). Statements are static const strings;
  * each connection prepares a statement the first time it is used and keeps it,
- * keyed by the string's address. Values cross as int64, text or NULL; both
+ * keyed by the string's address. Values cross as int64, text, bytes or NULL; both
  * backends store instants as int64 microseconds and booleans as 0/1.
  *
  * A connection is used by one thread at a time (the pool in store.h hands it
@@ -45,6 +45,9 @@ void db_bind_text(struct db_stmt *st, int idx, const char *s); /* NULL binds NUL
 void db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n);
 void db_bind_null(struct db_stmt *st, int idx);
 void db_bind_bool(struct db_stmt *st, int idx, bool v);
+/* Bytes for a BLOB (SQLite) or bytea (PostgreSQL, sent in binary format);
+ * copied, so p need not outlive the call. */
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n);
 
 enum db_step { DB_ROW = 1, DB_DONE = 2 };
 /* Returns DB_ROW, DB_DONE, or a negative value on error (e filled:
@@ -60,6 +63,11 @@ int64_t db_col_i64(struct db_stmt *st, int col);
 bool db_col_bool(struct db_stmt *st, int col);
 /* Valid until the next step or reset; never NULL ("" for NULL). */
 const char *db_col_text(struct db_stmt *st, int col, size_t *len);
+/* The bytes of a BLOB / bytea column, *len of them; valid until the next
+ * step, reset or db_col_blob call. An empty or NULL column gives *len 0 and
+ * a non-NULL pointer; NULL only when out of memory (PostgreSQL decodes the
+ * column's hex text form). */
+const void *db_col_blob(struct db_stmt *st, int col, size_t *len);
 
 /* Number of rows changed by the last DONE of an INSERT/UPDATE/DELETE. */
 int64_t db_changes(struct db_stmt *st);

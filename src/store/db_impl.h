@@ -12,12 +12,14 @@ struct db_ops {
 	void (*bind_i64)(struct db_stmt *st, int idx, int64_t v);
 	void (*bind_textn)(struct db_stmt *st, int idx, const char *s, size_t n);
 	void (*bind_null)(struct db_stmt *st, int idx);
+	void (*bind_blob)(struct db_stmt *st, int idx, const void *p, size_t n);
 	int (*step)(struct db_stmt *st, struct err *e);
 	void (*reset)(struct db_stmt *st);
 	int (*col_count)(struct db_stmt *st);
 	bool (*col_null)(struct db_stmt *st, int col);
 	int64_t (*col_i64)(struct db_stmt *st, int col);
 	const char *(*col_text)(struct db_stmt *st, int col, size_t *len);
+	const void *(*col_blob)(struct db_stmt *st, int col, size_t *len);
 	int64_t (*changes)(struct db_stmt *st);
 };
 

@@ -226,6 +226,26 @@ static const char sql_due_pg[] =
 	"SELECT id FROM messages WHERE channel = ? AND ((status = 'queued' AND not_before <= ?) OR "
 	"(status = 'sending' AND lease_until < ?)) ORDER BY not_before, id LIMIT ? FOR UPDATE SKIP "
 	"LOCKED";
+static const char sql_due_route_sqlite[] =
+	"SELECT id FROM messages WHERE channel = ? AND route = ? AND ((status = 'queued' AND "
+	"not_before <= ?) OR (status = 'sending' AND lease_until < ?)) ORDER BY not_before, id "
+	"LIMIT ?";
+static const char sql_due_route_pg[] =
+	"SELECT id FROM messages WHERE channel = ? AND route = ? AND ((status = 'queued' AND "
+	"not_before <= ?) OR (status = 'sending' AND lease_until < ?)) ORDER BY not_before, id "
+	"LIMIT ? FOR UPDATE SKIP LOCKED";
+static const char sql_unrouted[] =
+	"SELECT id, recipient FROM messages WHERE channel = 'sms' AND route IS NULL AND status IN "
+	"('queued', 'sending') AND (status = 'queued' OR lease_until < ?) ORDER BY id LIMIT ?";
+static const char sql_orphans[] =
+	"SELECT m.id, m.body FROM messages m WHERE m.channel = 'sms' AND m.recipient = ? AND "
+	"m.parts = 1 AND m.handed_at >= ? AND ((m.status = 'sending' AND NOT EXISTS (SELECT 1 FROM "
+	"message_parts p WHERE p.message_id = m.id)) OR (m.status = 'failed' AND m.reason = "
+	"'in_doubt')) ORDER BY m.id DESC LIMIT 10";
+static const char sql_route[] = "UPDATE messages SET route = ? WHERE id = ?";
+static const char sql_unroute[] =
+	"UPDATE messages SET route = NULL WHERE channel = 'sms' AND route IS NOT NULL AND (status "
+	"= 'queued' OR (status = 'sending' AND lease_until < ?))";
 static const char sql_claim[] =
 	"UPDATE messages SET status = 'sending', lease_until = ?, attempts = attempts + 1, "
 	"connection = ?, updated_at = ? WHERE id = ? AND (status = 'queued' OR (status = 'sending' "
@@ -258,20 +278,26 @@ static const char sql_part_counts[] =
 	"status IN ('failed', 'expired') THEN 1 ELSE 0 END), MAX(CASE WHEN status IN ('failed', "
 	"'expired') THEN reason END) FROM message_parts WHERE message_id = ?";
 
-enum res store_messages_claim(struct db *db, const char *channel, const char *connection,
-			      int64_t now, int64_t lease_us, int64_t limit, struct arena *a,
-			      struct message **items, size_t *n, struct err *e)
+enum res store_messages_claim(struct db *db, const char *channel, const char *route,
+			      const char *connection, int64_t now, int64_t lease_us, int64_t limit,
+			      struct arena *a, struct message **items, size_t *n, struct err *e)
 {
 	struct db_stmt *st;
 	*items = NULL;
 	*n = 0;
-	enum res r = db_prepare(db, db_kind(db) == DB_PG ? sql_due_pg : sql_due_sqlite, &st, e);
+	bool pg = db_kind(db) == DB_PG;
+	enum res r = db_prepare(db, route ? (pg ? sql_due_route_pg : sql_due_route_sqlite)
+					  : (pg ? sql_due_pg : sql_due_sqlite),
+				&st, e);
 	if (r)
 		return r;
-	db_bind_text(st, 1, channel);
-	db_bind_i64(st, 2, now);
-	db_bind_i64(st, 3, now);
-	db_bind_i64(st, 4, limit);
+	int k = 1;
+	db_bind_text(st, k++, channel);
+	if (route)
+		db_bind_text(st, k++, route);
+	db_bind_i64(st, k++, now);
+	db_bind_i64(st, k++, now);
+	db_bind_i64(st, k, limit);
 	int64_t *ids;
 	size_t nids;
 	r = store_collect_ids(st, a, &ids, &nids, e);
@@ -296,6 +322,88 @@ enum res store_messages_claim(struct db *db, const char *channel, const char *co
 		if (!(r = store_message_get(db, ids[i], a, &(*items)[*n], e)))
 			(*n)++;
 	}
+	return r;
+}
+
+/* Step a bound statement of (id, text) rows into two arena arrays; resets it. */
+static enum res collect_id_text(struct db_stmt *st, struct arena *a, int64_t **ids,
+				const char ***texts, size_t *n, struct err *e)
+{
+	enum res r = RES_OK;
+	size_t cap_i = 0, cap_t = 0;
+	*ids = NULL;
+	*texts = NULL;
+	*n = 0;
+	while (store_step(st, &r, e) == DB_ROW) {
+		if (!store_grow(a, ids, &cap_i, *n, sizeof **ids) ||
+		    !store_grow(a, texts, &cap_t, *n, sizeof **texts)) {
+			r = OOM(e);
+			break;
+		}
+		(*ids)[*n] = db_col_i64(st, 0);
+		if (!((*texts)[*n] = store_col_dup(st, 1, a))) {
+			r = OOM(e);
+			break;
+		}
+		(*n)++;
+	}
+	db_reset(st);
+	return r;
+}
+
+enum res store_messages_unrouted(struct db *db, int64_t now, int64_t limit, struct arena *a,
+				 int64_t **ids, const char ***recipients, size_t *n, struct err *e)
+{
+	struct db_stmt *st;
+	*ids = NULL;
+	*recipients = NULL;
+	*n = 0;
+	enum res r = db_prepare(db, sql_unrouted, &st, e);
+	if (r)
+		return r;
+	db_bind_i64(st, 1, now);
+	db_bind_i64(st, 2, limit);
+	return collect_id_text(st, a, ids, recipients, n, e);
+}
+
+enum res store_receipt_orphans(struct db *db, const char *recipient, int64_t since,
+			       struct arena *a, int64_t **ids, const char ***bodies, size_t *n,
+			       struct err *e)
+{
+	struct db_stmt *st;
+	*ids = NULL;
+	*bodies = NULL;
+	*n = 0;
+	enum res r = db_prepare(db, sql_orphans, &st, e);
+	if (r)
+		return r;
+	db_bind_text(st, 1, recipient);
+	db_bind_i64(st, 2, since);
+	return collect_id_text(st, a, ids, bodies, n, e);
+}
+
+enum res store_message_route(struct db *db, int64_t id, const char *route, struct err *e)
+{
+	struct db_stmt *st;
+	enum res r = db_prepare(db, sql_route, &st, e);
+	if (r)
+		return r;
+	db_bind_text(st, 1, route);
+	db_bind_i64(st, 2, id);
+	(void)store_step(st, &r, e);
+	db_reset(st);
+	return r;
+}
+
+enum res store_messages_unroute(struct db *db, int64_t now, struct err *e)
+{
+	struct db_stmt *st;
+	enum res r = db_prepare(db, sql_unroute, &st, e);
+	if (r)
+		return r;
+	db_bind_i64(st, 1, now);
+	(void)store_step(st, &r, e);
+	db_reset(st);
 	return r;
 }
 

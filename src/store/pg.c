@@ -30,6 +30,8 @@ struct pg_stmt {
 	int lens[PG_MAX_PARAMS];
 	char numbuf[PG_MAX_PARAMS][24];
 	bool owned[PG_MAX_PARAMS];
+	int formats[PG_MAX_PARAMS]; /* 1: binary (bytea), 0: text */
+	unsigned char *blob;        /* the last db_col_blob, decoded; PQfreemem */
 	PGresult *res;
 	int row, nrows;
 	int64_t changes;
@@ -142,7 +144,15 @@ static void clear_params(struct pg_stmt *st)
 		st->vals[i] = NULL;
 		st->owned[i] = false;
 		st->lens[i] = 0;
+		st->formats[i] = 0;
 	}
+}
+
+static void blob_free(struct pg_stmt *st)
+{
+	if (st->blob)
+		PQfreemem(st->blob);
+	st->blob = NULL;
 }
 
 static void pg_reset(struct db_stmt *bst)
@@ -153,6 +163,7 @@ static void pg_reset(struct db_stmt *bst)
 	st->res = NULL;
 	st->row = -1;
 	st->nrows = 0;
+	blob_free(st);
 	clear_params(st);
 }
 
@@ -172,6 +183,7 @@ static void pg_bind_i64(struct db_stmt *bst, int idx, int64_t v)
 	if (st->owned[i])
 		free(st->vals[i]);
 	st->owned[i] = false;
+	st->formats[i] = 0;
 	snprintf(st->numbuf[i], sizeof st->numbuf[i], "%" PRId64, v);
 	st->vals[i] = st->numbuf[i];
 }
@@ -184,12 +196,31 @@ static void pg_bind_textn(struct db_stmt *bst, int idx, const char *s, size_t n)
 	int i = idx - 1;
 	if (st->owned[i])
 		free(st->vals[i]);
+	st->formats[i] = 0;
 	st->vals[i] = malloc(n + 1);
 	st->owned[i] = st->vals[i] != NULL;
 	if (st->vals[i]) {
 		memcpy(st->vals[i], s, n);
 		st->vals[i][n] = '\0';
 	}
+}
+
+/* bytea goes in binary format: the bytes as they are, with their length
+ * (the text format would need escaping and double the size). */
+static void pg_bind_blob(struct db_stmt *bst, int idx, const void *p, size_t n)
+{
+	struct pg_stmt *st = S(bst);
+	if (idx < 1 || idx > PG_MAX_PARAMS || n > INT32_MAX)
+		return;
+	int i = idx - 1;
+	if (st->owned[i])
+		free(st->vals[i]);
+	st->vals[i] = malloc(n ? n : 1);
+	st->owned[i] = st->vals[i] != NULL;
+	st->lens[i] = (int)n;
+	st->formats[i] = 1;
+	if (st->vals[i] && n)
+		memcpy(st->vals[i], p, n);
 }
 
 static void pg_bind_null(struct db_stmt *bst, int idx)
@@ -201,6 +232,7 @@ static void pg_bind_null(struct db_stmt *bst, int idx)
 	if (st->owned[i])
 		free(st->vals[i]);
 	st->owned[i] = false;
+	st->formats[i] = 0;
 	st->vals[i] = NULL;
 }
 
@@ -208,6 +240,7 @@ static int pg_step(struct db_stmt *bst, struct err *e)
 {
 	struct pg_stmt *st = S(bst);
 	struct pg_db *db = D(bst->db);
+	blob_free(st);
 	if (!st->res) {
 		if (st->prepared_gen != db->generation + 1) {
 			PGresult *p = PQprepare(db->h, st->name, st->sql, st->nparams, NULL);
@@ -220,7 +253,7 @@ static int pg_step(struct db_stmt *bst, struct err *e)
 			st->prepared_gen = db->generation + 1;
 		}
 		st->res = PQexecPrepared(db->h, st->name, st->nparams,
-					 (const char *const *)st->vals, NULL, NULL, 0);
+					 (const char *const *)st->vals, st->lens, st->formats, 0);
 		ExecStatusType s = PQresultStatus(st->res);
 		if (s == PGRES_COMMAND_OK) {
 			const char *t = PQcmdTuples(st->res);
@@ -280,6 +313,23 @@ static int64_t pg_col_i64(struct db_stmt *bst, int col)
 	return v;
 }
 
+/* Results come in text format, where bytea is "\\x" and hex digits:
+ * PQunescapeBytea gives the bytes back. */
+static const void *pg_col_blob(struct db_stmt *bst, int col, size_t *len)
+{
+	struct pg_stmt *st = S(bst);
+	blob_free(st);
+	*len = 0;
+	if (pg_col_null(bst, col))
+		return "";
+	size_t n = 0;
+	st->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, col), &n);
+	if (!st->blob)
+		return NULL;
+	*len = n;
+	return st->blob;
+}
+
 static int64_t pg_changes(struct db_stmt *bst) { return S(bst)->changes; }
 
 static const struct db_ops pg_ops = {
@@ -290,12 +340,14 @@ static const struct db_ops pg_ops = {
 	.bind_i64 = pg_bind_i64,
 	.bind_textn = pg_bind_textn,
 	.bind_null = pg_bind_null,
+	.bind_blob = pg_bind_blob,
 	.step = pg_step,
 	.reset = pg_reset,
 	.col_count = pg_col_count,
 	.col_null = pg_col_null,
 	.col_i64 = pg_col_i64,
 	.col_text = pg_col_text,
+	.col_blob = pg_col_blob,
 	.changes = pg_changes,
 };
 

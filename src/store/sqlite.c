@@ -97,6 +97,10 @@ static void sq_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n)
 	sqlite3_bind_text64(S(st)->h, idx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 static void sq_bind_null(struct db_stmt *st, int idx) { sqlite3_bind_null(S(st)->h, idx); }
+static void sq_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n)
+{
+	sqlite3_bind_blob64(S(st)->h, idx, p, n, SQLITE_TRANSIENT);
+}
 
 static int sq_step(struct db_stmt *st, struct err *e)
 {
@@ -164,6 +168,13 @@ static const char *sq_col_text(struct db_stmt *st, int col, size_t *len)
 		*len = n;
 	return (const char *)t;
 }
+static const void *sq_col_blob(struct db_stmt *st, int col, size_t *len)
+{
+	const void *p = S(st)->rowid ? NULL : sqlite3_column_blob(S(st)->h, col);
+	size_t n = p ? (size_t)sqlite3_column_bytes(S(st)->h, col) : 0;
+	*len = n;
+	return p ? p : "";
+}
 static int64_t sq_changes(struct db_stmt *st) { return S(st)->changes; }
 
 static const struct db_ops sq_ops = {
@@ -174,12 +185,14 @@ static const struct db_ops sq_ops = {
 	.bind_i64 = sq_bind_i64,
 	.bind_textn = sq_bind_textn,
 	.bind_null = sq_bind_null,
+	.bind_blob = sq_bind_blob,
 	.step = sq_step,
 	.reset = sq_reset,
 	.col_count = sq_col_count,
 	.col_null = sq_col_null,
 	.col_i64 = sq_col_i64,
 	.col_text = sq_col_text,
+	.col_blob = sq_col_blob,
 	.changes = sq_changes,
 };
 

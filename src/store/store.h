@@ -448,10 +448,54 @@ enum res store_message_history(struct db *db, int64_t id, struct arena *a,
 enum res store_message_event(struct db *db, int64_t id, int64_t at, const char *status,
 			     const char *reason, const char *detail, struct err *e) WUR;
 /* Claim up to limit due messages of a channel for this connection: queued
- * and due, or sending with a lapsed lease; each gets a lease of lease_us. */
-enum res store_messages_claim(struct db *db, const char *channel, const char *connection,
-			      int64_t now, int64_t lease_us, int64_t limit, struct arena *a,
-			      struct message **items, size_t *n, struct err *e) WUR;
+ * and due, or sending with a lapsed lease; each gets a lease of lease_us.
+ * route: only the SMS routed to that SMSC connection (NULL = any). */
+enum res store_messages_claim(struct db *db, const char *channel, const char *route,
+			      const char *connection, int64_t now, int64_t lease_us, int64_t limit,
+			      struct arena *a, struct message **items, size_t *n,
+			      struct err *e) WUR;
+/* SMS not yet routed to an SMSC connection (queued, or sending with a
+ * lapsed lease), oldest first: ids and recipients. */
+enum res store_messages_unrouted(struct db *db, int64_t now, int64_t limit, struct arena *a,
+				 int64_t **ids, const char ***recipients, size_t *n,
+				 struct err *e) WUR;
+enum res store_message_route(struct db *db, int64_t id, const char *route, struct err *e) WUR;
+/* SMS to recipient whose gateway id was never recorded because the server
+ * stopped between handing it over and recording the answer: one part,
+ * handed since `since`, still sending without a part or failed as in
+ * doubt; newest first, at most 10. For receipts no id matches. */
+enum res store_receipt_orphans(struct db *db, const char *recipient, int64_t since,
+			       struct arena *a, int64_t **ids, const char ***bodies, size_t *n,
+			       struct err *e) WUR;
+/* Forget the routes of SMS still waiting (queued, or sending with a lapsed
+ * lease), when the connections or their prefixes changed. */
+enum res store_messages_unroute(struct db *db, int64_t now, struct err *e) WUR;
+
+/* ---- gateways: SMSC and SMTP connections an admin configured
+ * (store/gateways.c) ---- */
+struct gateway_row {
+	int64_t id;
+	const char *kind;      /* smpp, smtp */
+	const char *name, *host;
+	int64_t port;
+	const char *username, *password; /* "" = none */
+	const char *tls;       /* smtp: none, starttls, tls; smpp: none */
+	const char *prefixes;  /* smpp: normalised (core/route.h); "" = default */
+	int64_t window, rate;  /* smpp: outstanding submits; submit_sm a second, 0 = no limit */
+	const char *mail_from; /* smtp: NULL = the server's --mail-from */
+	bool enabled;
+	int64_t version, created_at, updated_at;
+};
+enum res store_gateways_list(struct db *db, struct arena *a, struct gateway_row **items,
+			     size_t *n, struct err *e) WUR;
+enum res store_gateway_get(struct db *db, int64_t id, struct arena *a, struct gateway_row *out,
+			   struct err *e) WUR; /* RES_NOT_FOUND */
+/* 0 when no gateway has that name. */
+enum res store_gateway_by_name(struct db *db, const char *name, int64_t *id, struct err *e) WUR;
+enum res store_gateway_insert(struct db *db, struct gateway_row *g, struct err *e) WUR;
+/* Everything but id and created_at; version goes up by one. */
+enum res store_gateway_update(struct db *db, struct gateway_row *g, struct err *e) WUR;
+enum res store_gateway_delete(struct db *db, int64_t id, struct err *e) WUR;
 /* A new state (and its event). not_before: when status is queued again. */
 enum res store_message_set_status(struct db *db, int64_t id, const char *status,
 				  const char *reason, const char *detail, int64_t not_before,

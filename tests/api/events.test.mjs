@@ -6,6 +6,8 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, startServer } from '../lib/server.mjs';
 import { useServer, signedIn, expectError } from './helpers.mjs';
+import { startPeer } from '../peers/smpp-peer.mjs';
+import { startSmtpPeer } from '../peers/smtp-peer.mjs';
 
 /** Open a stream as client c; returns {next(type, ms), close()}. */
 async function openStream(base, c, topics) {
@@ -125,5 +127,39 @@ for (const backend of backends()) {
         }
       });
     }
+  });
+}
+
+for (const backend of backends()) {
+  describe(`message.status events (${backend})`, () => {
+    let smsc, relay, srv;
+    after(async () => { await srv?.stop(); await smsc?.stop(); await relay?.stop(); });
+
+    it('a case\'s SMS and email announce each state on the case\'s topic: sending, sent, delivered', async () => {
+      smsc = await startPeer({ systemId: 'assist', password: 's3cret' });
+      relay = await startSmtpPeer();
+      srv = await startServer({ backend, persons: 5, args: ['--smpp', smsc.url(), '--smtp', `smtp://127.0.0.1:${relay.port}`, '--mail-from', 'assist@example.com'] });
+      const op = await signedIn(srv.base, 'operator');
+      const pol = (await op.get('/api/v1/policies/DEMO-26-0000002')).json;
+      const kase = (await op.post('/api/v1/cases', { person_id: pol.person_id, type: 'medical', description: 'events of messages' })).json;
+      const s = await openStream(srv.base, op, `case:${kase.id}`);
+      assert.ok(await s.next((b) => b.includes(': connected')));
+      const states = async (id, want) => {
+        const seen = [];
+        while (seen.at(-1) !== want.at(-1)) {
+          const ev = await s.next((b) => isEvent('message.status')(b) && dataOf(b).id === id, 15000);
+          assert.ok(ev, `message ${id}: got ${JSON.stringify(seen)}, wanted ${JSON.stringify(want)}`);
+          assert.equal(dataOf(ev).case_id, kase.id);
+          seen.push(dataOf(ev).status);
+        }
+        assert.deepEqual(seen, want);
+      };
+      const sms = (await op.post('/api/v1/messages', { channel: 'sms', to: '+79161112233', text: 'sms of a case', case_id: kase.id, urgent: true })).json;
+      await states(sms.id, ['sending', 'sent', 'delivered']);
+      const mail = (await op.post('/api/v1/messages', { channel: 'email', to: 'insured@example.com', subject: 'Case', text: 'email of a case', case_id: kase.id, urgent: true })).json;
+      await states(mail.id, ['sending', 'sent']);
+      assert.ok(relay.messages.some((m) => m.text?.includes('email of a case')), 'the relay has the email');
+      await s.close();
+    });
   });
 }

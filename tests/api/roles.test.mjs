@@ -47,6 +47,12 @@ const TABLE = [
   { method: 'GET', path: '/api/v1/triggers', who: ADMIN, ok: 200 },
   { method: 'POST', path: '/api/v1/triggers', who: ADMIN, ok: 400, req: () => ({ body: { event: 'no_such', channel: 'sms', template: 'case_opened', audience: 'person' } }) },
   { method: 'PATCH', path: '/api/v1/triggers/{id}', who: ADMIN, ok: 404, req: () => ({ path: '/api/v1/triggers/999999', body: { enabled: true } }) },
+  // gateways (SMSC and SMTP connections): admins only; writes are refused before anything changes
+  { method: 'GET', path: '/api/v1/gateways', who: ADMIN, ok: 200 },
+  { method: 'POST', path: '/api/v1/gateways', who: ADMIN, ok: 400, req: () => ({ body: { kind: 'smpp', name: 'roles test', host: '127.0.0.1', username: 'x', prefixes: '7-9' } }) },
+  { method: 'GET', path: '/api/v1/gateways/{id}', who: ADMIN, ok: 404, req: () => ({ path: '/api/v1/gateways/999999' }) },
+  { method: 'PUT', path: '/api/v1/gateways/{id}', who: ADMIN, ok: 404, req: () => ({ path: '/api/v1/gateways/999999', body: { enabled: false } }) },
+  { method: 'DELETE', path: '/api/v1/gateways/{id}', who: ADMIN, ok: 404, req: () => ({ path: '/api/v1/gateways/999999' }) },
   { method: 'GET', path: '/api/v1/tokens', who: ALL, ok: 200 },
   { method: 'POST', path: '/api/v1/tokens', who: ALL, ok: 201, req: (tag) => ({ body: { name: `token of ${tag}` } }) },
   // no such token of the caller's: allowed, and 404

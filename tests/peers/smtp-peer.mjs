@@ -3,7 +3,8 @@
 // free port, in-process:
 //
 //   const peer = await startSmtpPeer({ auth, tls, secure, failFirst, record });
-//   peer.port, peer.messages (decoded, see parseMessage), peer.waitFor(n),
+//   peer.port, peer.messages (decoded, see parseMessage; an attachment's decoded
+//   bytes are its non-enumerable .bytes), peer.waitFor(n),
 //   peer.reset(), peer.setScript({ failFirst }), await peer.stop()
 //
 // or as a process for tests in other languages (and by hand):
@@ -134,8 +135,11 @@ function walk(entity, acc, depth = 0) {
   const disp = get('content-disposition') ? parseParams(get('content-disposition')) : null;
   const filename = disp?.params['filename*'] ?? (disp?.params.filename !== undefined ? decodeWords(disp.params.filename) : undefined);
   if (disp?.type === 'attachment' || filename !== undefined) {
-    acc.attachments.push({ filename, contentType: ct.type, size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'), encoding: get('content-transfer-encoding') ?? null });
+    const att = { filename, contentType: ct.type, size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'), encoding: get('content-transfer-encoding') ?? null };
+    // the decoded bytes too, left out of comparisons and of the record file
+    Object.defineProperty(att, 'bytes', { value: bytes, enumerable: false });
+    acc.attachments.push(att);
   } else if (ct.type === 'text/plain' && acc.text === undefined) {
     acc.text = decodeCharset(bytes, ct.params.charset);
     acc.textEncoding = get('content-transfer-encoding') ?? null;

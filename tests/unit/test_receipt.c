@@ -324,6 +324,38 @@ static void t_keys_match(void **state)
 	assert_false(match("0", ""));
 }
 
+/* The excerpt after "text:" is kept, and matched against message bodies
+ * with stand-ins for what ASCII cannot write. */
+static void t_excerpt(void **state)
+{
+	(void)state;
+	struct receipt_text t;
+	const char *r = "id:1A2B sub:001 dlvrd:001 submit date:2611291200 done date:2611291201 "
+			"stat:DELIVRD err:000 text:batch 123   ";
+	assert_true(receipt_text_parse(r, strlen(r), &t));
+	assert_string_equal(t.text, "batch 123");
+	const char *none = "id:9 stat:DELIVRD err:0";
+	assert_true(receipt_text_parse(none, strlen(none), &t));
+	assert_string_equal(t.text, "");
+	/* a long tail is cut, never overflows */
+	char lng[400];
+	snprintf(lng, sizeof lng, "id:9 stat:DELIVRD text:%0300d", 7);
+	assert_true(receipt_text_parse(lng, strlen(lng), &t));
+	assert_int_equal(strlen(t.text), sizeof t.text - 1);
+
+	assert_true(receipt_excerpt_matches("batch 123", "batch 123"));
+	assert_true(receipt_excerpt_matches("Your case is open. Y", "Your case is open. Your manager"));
+	assert_false(receipt_excerpt_matches("batch 12", "batch 13"));
+	assert_false(receipt_excerpt_matches("batch 1234", "batch 123"));
+	assert_false(receipt_excerpt_matches("", "batch"));
+	assert_false(receipt_excerpt_matches(NULL, "batch"));
+	/* Cyrillic and Chinese written as stand-ins, one per character */
+	assert_true(receipt_excerpt_matches("......", "Привет"));
+	assert_true(receipt_excerpt_matches("??: 5", "您好: 5"));
+	assert_false(receipt_excerpt_matches(".......", "Привет"));
+	assert_false(receipt_excerpt_matches("x", "П"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +363,7 @@ int main(void)
 		cmocka_unit_test(t_reasons),       cmocka_unit_test(t_combine),
 		cmocka_unit_test(t_text_standard), cmocka_unit_test(t_text_refused),
 		cmocka_unit_test(t_keys_forms),    cmocka_unit_test(t_keys_match),
+		cmocka_unit_test(t_excerpt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

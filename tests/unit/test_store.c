@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/attachments.h"
 #include "store/store.h"
 
 struct fx {
@@ -267,6 +268,52 @@ static void t_demo_rows(void **state)
 	assert_int_equal(store_demo_insurer(f->db, &demo_insurers[0], 1, &e), RES_CONFLICT);
 }
 
+/* An email's files go in and come back byte for byte (every byte value,
+ * NULs and a "\\x" that looks like bytea's text form included), in seq
+ * order; a listing without data reads no bytes; a file needs its message. */
+static void t_attachments(void **state)
+{
+	struct fx *f = *state;
+	struct err e;
+	struct message m = {.channel = "email", .recipient = "a@example.test", .class_ = "service",
+			    .subject = "s", .body = "b", .status = "queued", .parts = 1,
+			    .not_before = 1, .expires_at = 2, .created_at = 1, .updated_at = 1};
+	assert_int_equal(store_message_insert(f->db, &m, &e), RES_OK);
+	unsigned char bytes[300];
+	for (size_t i = 0; i < sizeof bytes; i++)
+		bytes[i] = (unsigned char)(i * 7 + 3);
+	memcpy(bytes + 10, "\\x00\0'", 6);
+	struct message_attachment one = {.seq = 2, .name = "Полис.pdf", .content_type = "application/pdf",
+					 .size = sizeof bytes, .data = bytes};
+	struct message_attachment two = {.seq = 1, .name = "a.pdf", .content_type = "application/pdf",
+					 .size = 1, .data = "%"};
+	assert_int_equal(store_attachment_insert(f->db, m.id, &one, &e), RES_OK);
+	assert_int_equal(store_attachment_insert(f->db, m.id, &two, &e), RES_OK);
+	struct message_attachment *x;
+	size_t n;
+	assert_int_equal(store_message_attachments(f->db, m.id, true, &f->a, &x, &n, &e), RES_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(x[0].seq, 1);
+	assert_string_equal(x[0].name, "a.pdf");
+	assert_int_equal(x[0].size, 1);
+	assert_memory_equal(x[0].data, "%", 1);
+	assert_int_equal(x[1].seq, 2);
+	assert_string_equal(x[1].name, "Полис.pdf");
+	assert_string_equal(x[1].content_type, "application/pdf");
+	assert_int_equal(x[1].size, sizeof bytes);
+	assert_memory_equal(x[1].data, bytes, sizeof bytes);
+	assert_int_equal(x[1].message_id, m.id);
+	assert_int_equal(store_message_attachments(f->db, m.id, false, &f->a, &x, &n, &e), RES_OK);
+	assert_int_equal(n, 2);
+	assert_null(x[1].data);
+	assert_int_equal(x[1].size, sizeof bytes);
+	assert_int_equal(store_message_attachments(f->db, m.id + 1, true, &f->a, &x, &n, &e), RES_OK);
+	assert_int_equal(n, 0);
+	assert_null(x);
+	assert_int_equal(store_attachment_insert(f->db, m.id, &two, &e), RES_CONFLICT); /* seq taken */
+	assert_int_equal(store_attachment_insert(f->db, m.id + 1, &one, &e), RES_CONFLICT);
+}
+
 #define FX(t, s) cmocka_unit_test_setup_teardown(t, s, teardown)
 
 int main(void)
@@ -274,14 +321,14 @@ int main(void)
 	const struct CMUnitTest sqlite_tests[] = {
 		FX(t_migrate, setup_sqlite), FX(t_users, setup_sqlite),    FX(t_sessions, setup_sqlite),
 		FX(t_tokens, setup_sqlite),  FX(t_throttle, setup_sqlite), FX(t_audit_and_tx, setup_sqlite),
-		FX(t_demo_rows, setup_sqlite),
+		FX(t_demo_rows, setup_sqlite), FX(t_attachments, setup_sqlite),
 	};
 	int failed = cmocka_run_group_tests_name("store_sqlite", sqlite_tests, NULL, NULL);
 	if (getenv("ASSIST_TEST_PG_UNIT")) {
 		const struct CMUnitTest pg_tests[] = {
 			FX(t_migrate, setup_pg), FX(t_users, setup_pg),    FX(t_sessions, setup_pg),
 			FX(t_tokens, setup_pg),  FX(t_throttle, setup_pg), FX(t_audit_and_tx, setup_pg),
-			FX(t_demo_rows, setup_pg),
+			FX(t_demo_rows, setup_pg), FX(t_attachments, setup_pg),
 		};
 		failed += cmocka_run_group_tests_name("store_postgresql", pg_tests, NULL, NULL);
 	}

@@ -150,12 +150,12 @@ const cFiles = (d) => walk(path.join(SRC, d), ['.c']);
 // The screens built so far call these endpoints; every error they can answer
 // with must have a translated message. (HTTP layer, auth, JSON bodies, the
 // database layer, the session/me/users/tokens/audit handlers, and programs,
-// policies, coverage and imports.)
+// policies, coverage, imports and gateways.)
 const UI_SOURCES = [
   ...cFiles('http'),
   ...['session', 'me', 'users', 'tokens', 'audit', 'common', 'programs', 'program_json', 'policies', 'coverage',
-    'imports', 'imports_api'].map((n) => path.join(SRC, 'api', `${n}.c`)),
-  ...['db', 'sqlite', 'pg', 'pool', 'users', 'sessions', 'audit', 'programs', 'policies', 'imports'].map((n) => path.join(SRC, 'store', `${n}.c`)),
+    'imports', 'imports_api', 'gateways'].map((n) => path.join(SRC, 'api', `${n}.c`)),
+  ...['db', 'sqlite', 'pg', 'pool', 'users', 'sessions', 'audit', 'programs', 'policies', 'imports', 'gateways'].map((n) => path.join(SRC, 'store', `${n}.c`)),
 ].filter((f) => { try { return statSync(f).isFile(); } catch { return false; } });
 
 test('every error code the screens can receive has a translated message', () => {

@@ -2,7 +2,8 @@
 // real SMPP peer on 127.0.0.1: an operator sends an SMS from the case screen
 // and its chip turns "delivered" live (the receipt comes through the
 // dispatcher and `message.status` on case:ID); a field error names the
-// field; an opt-out is switched on a person card (with the inline confirm)
+// field; an email with the case questionnaire attached lists the PDF with
+// its size; an opt-out is switched on a person card (with the inline confirm)
 // and then refuses a non-urgent SMS; a supervisor opens the Messages report
 // (delivery by day / channel / reason, costs, contact data to fix).
 // Screenshots: messages-*.png.
@@ -116,6 +117,43 @@ test('case screen: send an SMS, see it turn delivered live; a wrong number is na
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.$eval('#case-messages', (el) => el.scrollIntoView({ block: 'start' }));
   await shot(page, 'messages-case-failed-ru');
+  assert.deepEqual(problems, []);
+});
+
+test('case screen: an email with the case questionnaire attached lists the PDF with its size', async (t) => {
+  await noCaseOpenedSms();
+  const op = await client('operator');
+  const p = await personWithPhone(op);
+  const r = await op.post('/api/v1/cases', { person_id: p.id, type: 'medical', description: 'Questionnaire by email' });
+  assert.equal(r.status, 201, r.text);
+  const kase = r.json;
+  const { page, problems } = await open(env, t, { locale: 'en-US' });
+  await signIn(env, page, 'operator');
+  if (!(await page.evaluate(() => document.documentElement.lang.startsWith('en')))) await switchLang(page, 'en');
+  await page.evaluate((id) => { location.hash = `#/cases/${id}`; }, kase.id);
+  await page.waitForSelector('#message-form');
+  // an SMS carries no files: the option shows for an email only
+  await page.waitForSelector('#message-form [data-field="attachments"][hidden]', { state: 'attached' });
+  await page.click('#message-form label[for$="-email"]');
+  await page.waitForSelector('#message-form [data-field="attachments"]:not([hidden])');
+  await waitContains(page, '#message-form [data-field="attachments"] label', 'Attach the case questionnaire (PDF)');
+  assert.deepEqual(await unlabelled(page), []);
+  await page.fill('#message-form input[name="to"]', 'client@example.test');
+  await page.fill('#message-form input[name="subject"]', 'Your case');
+  await page.fill('#message-form textarea[name="text"]', 'The questionnaire is attached.');
+  await page.check('#message-form input[name="attachments"]');
+  await page.click('#message-send');
+  const name = `questionnaire-${kase.id}.pdf`;
+  await page.waitForSelector(`#message-list li.message .msg-attachment[data-name="${name}"]`);
+  assert.match(await textOf(page, `#message-list .msg-attachment[data-name="${name}"]`), new RegExp(`^${name} \\d+ KB$`));
+  assert.equal(await page.isChecked('#message-form input[name="attachments"]'), false, 'the form is reset');
+  // the server rendered it and keeps it with the message
+  const list = (await op.get(`/api/v1/cases/${kase.id}/messages`)).json.items;
+  assert.equal(list[0].attachments.length, 1);
+  assert.equal(list[0].attachments[0].name, name);
+  assert.ok(list[0].attachments[0].size > 1000);
+  await page.$eval('#case-messages', (el) => el.scrollIntoView({ block: 'start' }));
+  await shot(page, 'messages-case-attachment-en');
   assert.deepEqual(problems, []);
 });
 

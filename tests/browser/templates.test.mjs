@@ -4,7 +4,7 @@
 // Screenshots: templates-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer, open, shot, waitText, waitContains, signIn, switchLang, unlabelled } from './harness.mjs';
+import { useServer, open, shot, waitText, waitContains, signIn, switchLang, unlabelled, expectFocus } from './harness.mjs';
 import { Client } from '../lib/server.mjs';
 
 const env = useServer();
@@ -63,6 +63,105 @@ test('templates: edit with a live preview, save a version, toggle a trigger', as
   await shot(page, 'templates-ru');
   await switchLang(page, 'zh');
   await page.waitForSelector('h1:has-text("消息模板")');
+  await switchLang(page, 'en');
+  assert.deepEqual(problems, []);
+});
+
+// The trigger editor under the triggers: add one by the keyboard (a refused
+// value shown next to its field, what was typed kept), change every kind of
+// field of it, see it listed; Esc closes the form. Screenshots:
+// templates-trigger-{error,en,ru,zh}.png.
+test('triggers: add one, change it, see it listed', async (t) => {
+  const { page, problems } = await open(env, t);
+  await signIn(env, page, 'admin');
+  await page.click('#usermenu-btn');
+  await page.click('#usermenu a[data-nav="templates"]');
+  await page.waitForSelector('#trg-table tbody tr');
+  const c = new Client(env.server.base);
+  await c.login('admin');
+  const before = (await c.get('/api/v1/triggers')).json.items.map((x) => x.id);
+
+  // a new trigger: the lapse warning a week before a policy ends
+  await page.click('#trg-new');
+  await page.waitForSelector('#trg-form');
+  await expectFocus(page, 'trg-event', 'the form opens with the event focused');
+  assert.equal(await page.isVisible('#trg-offset-days'), false, 'no days for a case event');
+  assert.equal(await page.isVisible('#trg-department'), false);
+  await page.selectOption('#trg-event', 'lapse_warning');
+  assert.equal(await page.inputValue('#trg-template'), 'lapse_warning', 'the event\'s own template is offered');
+  assert.equal(await page.isVisible('#trg-offset-days'), true);
+  // a value the server refuses: the error by the field, the rest kept
+  await page.fill('#trg-offset-days', '400');
+  await page.press('#trg-offset-days', 'Control+Enter');
+  await page.waitForSelector('#trg-offset-days[aria-invalid="true"]');
+  await page.waitForSelector('#trg-offset-days-err:not([hidden])');
+  await waitContains(page, '#trg-offset-days-err', 'from −366 to 366');
+  await expectFocus(page, 'trg-offset-days');
+  assert.equal(await page.inputValue('#trg-event'), 'lapse_warning');
+  await shot(page, 'templates-trigger-error');
+  assert.deepEqual((await c.get('/api/v1/triggers')).json.items.map((x) => x.id), before, 'nothing added');
+  await page.fill('#trg-offset-days', '7');
+  await page.press('#trg-offset-days', 'Control+Enter');
+  await page.waitForSelector('#trg-list .trg-saved');
+  let all = (await c.get('/api/v1/triggers')).json.items;
+  const made = all.find((x) => !before.includes(x.id));
+  assert.ok(made, 'a trigger was added');
+  assert.deepEqual([made.event, made.channel, made.template, made.audience, made.class, made.offset_days, made.urgent, made.enabled],
+    ['lapse_warning', 'sms', 'lapse_warning', 'person', 'service', 7, false, true]);
+  const row = `#trg-table tr[data-trigger="${made.id}"]`;
+  await waitContains(page, `${row} td:nth-child(2)`, 'Lapse warning');
+  await waitText(page, `${row} td:nth-child(7)`, '7');
+  assert.equal(await page.isVisible('#trg-form'), false, 'the form closes once saved');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.editTrigger), String(made.id), 'the focus on the row\'s Edit');
+
+  // change it: a staff notice by email to the claims department when a case closes, off for now
+  await page.click(`button[data-edit-trigger="${made.id}"]`);
+  await page.waitForSelector('#trg-form');
+  assert.equal(await page.inputValue('#trg-offset-days'), '7');
+  await page.selectOption('#trg-event', 'case_closed');
+  assert.equal(await page.isVisible('#trg-offset-days'), false);
+  await page.selectOption('#trg-channel', 'email');
+  await page.selectOption('#trg-template', 'staff_notice');
+  await page.selectOption('#trg-audience', 'department');
+  await page.selectOption('#trg-department', 'claims');
+  await page.check('#trg-urgent');
+  await page.uncheck('#trg-enabled');
+  await page.click('#trg-save');
+  await page.waitForSelector('#trg-list .trg-saved');
+  all = (await c.get('/api/v1/triggers')).json.items;
+  const changed = all.find((x) => x.id === made.id);
+  assert.deepEqual([changed.event, changed.channel, changed.template, changed.audience, changed.urgent, changed.enabled, changed.offset_days],
+    ['case_closed', 'email', 'staff_notice', 'department:claims', true, false, 0]);
+  assert.equal(all.length, before.length + 1, 'changed, not added');
+  await waitContains(page, `${row} td:nth-child(2)`, 'Case closed');
+  await waitContains(page, `${row} td:nth-child(5)`, 'Claims');
+  await waitContains(page, `${row} td:nth-child(6)`, 'urgent');
+  assert.equal(await page.isChecked(`#trg-on-${made.id}`), false);
+
+  // a refused change names its field: the sending window of a class that is gone
+  await page.click(`button[data-edit-trigger="${made.id}"]`);
+  await page.waitForSelector('#trg-form');
+  await page.evaluate(() => { const s = document.querySelector('#trg-class'); s.append(new Option('nightly', 'nightly')); s.value = 'nightly'; });
+  await page.press('#trg-class', 'Control+Enter');
+  await page.waitForSelector('#trg-class[aria-invalid="true"]');
+  await waitContains(page, '#trg-class-err', 'no sending window');
+  // Esc closes the form without saving
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#trg-editor', { state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.editTrigger), String(made.id), 'the focus back on the row');
+  assert.equal((await c.get('/api/v1/triggers')).json.items.find((x) => x.id === made.id).class, 'service');
+
+  await page.click(`button[data-edit-trigger="${made.id}"]`);
+  await page.waitForSelector('#trg-form');
+  assert.deepEqual(await unlabelled(page), []);
+  await shot(page, 'templates-trigger-en');
+  await switchLang(page, 'ru');
+  await waitContains(page, '#trg-form h2', 'Триггер');
+  await waitContains(page, `${row} td:nth-child(5)`, 'Урегулирование убытков');
+  await shot(page, 'templates-trigger-ru');
+  await switchLang(page, 'zh');
+  await waitContains(page, '#trg-form h2', '触发器');
+  await shot(page, 'templates-trigger-zh');
   await switchLang(page, 'en');
   assert.deepEqual(problems, []);
 });

@@ -23,6 +23,7 @@ import { tasksView } from './views/tasks.js';
 import { npsView } from './views/nps.js';
 import { msgReportView } from './views/msgreport.js';
 import { templatesView } from './views/templates.js';
+import { gatewaysView } from './views/gateways.js';
 import { liveStart, liveStop, watch } from './live.js';
 import { startTicker, caseTypeEl } from './casekit.js';
 import { h } from './dom.js';
@@ -46,6 +47,8 @@ const ROUTES = [
   { re: /^\/tasks(?:\?(.*))?$/, view: tasksView, nav: 'tasks', title: 'nav.tasks',
     params: (m) => query(m[1]) },
   { re: /^\/templates$/, view: templatesView, nav: 'templates', title: 'tpl.title', roles: ['admin'] },
+  { re: /^\/gateways(?:\/(new\/smpp|new\/smtp|\d+))?$/, view: gatewaysView, nav: 'gateways', title: 'gw.title', roles: ['admin'],
+    params: (m) => ({ panel: m[1] || null }) },
   { re: /^\/reports\/nps(?:\?(.*))?$/, view: npsView, nav: 'reports', title: 'nps.title', roles: ['supervisor', 'admin'],
     params: (m) => query(m[1]) },
   { re: /^\/reports\/messages(?:\?(.*))?$/, view: msgReportView, nav: 'reports', title: 'mrep.title', roles: ['supervisor', 'admin'],

@@ -20,6 +20,7 @@ export const NAV = [
   { id: 'users', href: '#/users', key: 'nav.users', roles: ['admin'], go: 'u', keys: 'keys.go_users' },
   // in the user menu, not in the bar (the bar keeps room for the work screens)
   { id: 'templates', href: '#/templates', key: 'nav.templates', roles: ['admin'], bar: false },
+  { id: 'gateways', href: '#/gateways', key: 'nav.gateways', roles: ['admin'], bar: false },
   { id: 'profile', href: '#/profile', key: 'nav.profile', go: 'p', keys: 'keys.go_profile', bar: false },
 ];
 
@@ -232,7 +233,7 @@ function helpDialog(user) {
         row(k('Ctrl', 'Enter'), 'keys.submit'),
         row(k('↑', '↓'), 'keys.arrows'),
         row(k('Enter'), 'keys.open'),
-        NAV.filter((n) => canUse(n, user)).map((n) => row(k('g', 'then', n.go), n.keys)),
+        NAV.filter((n) => n.go && canUse(n, user)).map((n) => row(k('g', 'then', n.go), n.keys)),
         group('keys.group.search'),
         row(k('/'), 'keys.search'),
         row(k('↑', '↓'), 'keys.search_arrows'),

@@ -1,7 +1,9 @@
 // The case's messages (issue 5): the SMS and emails sent for a case with
 // their delivery state as a coloured chip with text (queued/sending grey,
 // sent blue, delivered green, failed/expired red with the reason), and a
-// quick form to send one (own text or a template; Ctrl+Enter sends).
+// quick form to send one (own text or a template; Ctrl+Enter sends; an
+// email may carry the case questionnaire as a PDF, and the list names the
+// files a message carries with their sizes).
 // The case screen reloads the list on `message.status` of case:ID.
 import { h, uid } from '../dom.js';
 import { get, post } from '../api.js';
@@ -70,6 +72,11 @@ export function messagesCard(ctx) {
   const urgentId = uid('murg');
   const urgent = h('input', { type: 'checkbox', id: urgentId, name: 'urgent' });
   const send = h('button', { type: 'submit', class: 'btn primary', id: 'message-send', i18n: 'msg.send' });
+  const attachId = uid('mattq');
+  const attachQ = h('input', { type: 'checkbox', id: attachId, name: 'attachments', 'aria-describedby': `${attachId}-err` });
+  const attachField = h('div', { class: 'field msg-attach-field', dataset: { field: 'attachments' } },
+    h('label', { class: 'check-inline', for: attachId }, attachQ, h('span', { i18n: 'msg.field.attach_questionnaire' })),
+    h('p', { class: 'field-error', id: `${attachId}-err`, hidden: true }));
   const subjField = h('div', { class: 'field', dataset: { field: 'subject' } },
     h('label', { for: subjId, i18n: 'msg.field.subject' }), subject, h('p', { class: 'field-error', id: `${subjId}-err`, hidden: true }));
   const textField = h('div', { class: 'field', dataset: { field: 'text' } },
@@ -82,7 +89,7 @@ export function messagesCard(ctx) {
         h('label', { for: toId, i18n: 'msg.field.to' }), to, toHint, h('p', { class: 'field-error', id: `${toId}-err`, hidden: true }))),
     h('div', { class: 'field', dataset: { field: 'template' } },
       h('label', { for: tplId, i18n: 'msg.field.content' }), tpl, tplNote, h('p', { class: 'field-error', id: `${tplId}-err`, hidden: true })),
-    subjField, textField,
+    subjField, textField, attachField,
     h('div', { class: 'form-actions' },
       send, ctrlEnterHint(),
       h('label', { class: 'check-inline', for: urgentId }, urgent, h('span', { i18n: 'msg.field.urgent' }))));
@@ -97,6 +104,8 @@ export function messagesCard(ctx) {
     tpl.value = [...tpl.options].some((o) => o.value === keep) ? keep : '';
     subjField.hidden = ch !== 'email' || !!tpl.value;
     textField.hidden = !!tpl.value;
+    attachField.hidden = ch !== 'email';
+    if (attachField.hidden) attachQ.checked = false;
     tplNote.hidden = !tpl.value;
     if (tpl.value) bindNote();
     to.type = ch === 'email' ? 'email' : 'tel';
@@ -141,12 +150,14 @@ export function messagesCard(ctx) {
       if (ch === 'email' && subject.value.trim()) body.subject = subject.value.trim();
     }
     if (urgent.checked) body.urgent = true;
+    if (ch === 'email' && attachQ.checked) body.attachments = [{ kind: 'questionnaire' }];
     try {
       const m = await busy(send, () => post('/api/v1/messages', body));
       if (!ctx.here()) return;
       text.value = '';
       subject.value = '';
       urgent.checked = false;
+      attachQ.checked = false;
       tpl.value = '';
       syncChannel(false);
       if (!st.items.some((x) => x.id === m.id)) st.items.unshift(m);
@@ -156,7 +167,7 @@ export function messagesCard(ctx) {
       load(true);
     } catch (err) {
       if (err.status === 401) return;
-      showError(form, err, { vars: 'template', channel: 'to', case_id: 'to', person_id: 'to' });
+      showError(form, err, { vars: 'template', channel: 'to', case_id: 'to', person_id: 'to', 'attachments[0].kind': 'attachments' });
     }
   }
 
@@ -175,6 +186,12 @@ export function messagesCard(ctx) {
         h('span', { class: 'msg-chip-slot' }, msgStatusChip(m))),
       m.subject ? h('p', { class: 'msg-subject' }, m.subject) : null,
       h('p', { class: 'msg-text' }, m.text || ''),
+      m.attachments && m.attachments.length
+        ? h('ul', { class: 'msg-attachments', i18nAttr: { 'aria-label': 'msg.attachments' } }, m.attachments.map((a) =>
+          h('li', { class: 'msg-attachment', dataset: { name: a.name } },
+            h('span', { class: 'mono' }, a.name), ' ',
+            h('span', { class: 'muted', i18n: ['msg.attachment_size', { kb: Math.max(1, Math.round(a.size / 1024)) }] }))))
+        : null,
       h('div', { class: 'message-meta small' },
         times.flatMap((x, i) => (i ? [h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'), x] : [x])),
         m.channel === 'sms' && m.parts > 1 ? [h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'), h('span', { i18n: ['msg.parts', { n: m.parts }] })] : null,

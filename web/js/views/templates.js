@@ -2,16 +2,24 @@
 // code, channel and language; an editor with a live preview (debounced
 // POST /api/v1/templates/preview: the rendered text, SMS parts, GSM-7 or
 // UCS-2, or the fault with its line and column); and the triggers with
-// their enable switches.
+// their enable switches, and a form under the list to add a trigger or
+// change one (event, channel, template, audience, class, days, urgent,
+// enabled; Ctrl+Enter saves, Esc closes, errors next to the field the API
+// names).
 import { h } from '../dom.js';
 import { get, post, put, patch } from '../api.js';
-import { errorMessage } from '../forms.js';
+import { errorMessage, showError, clearErrors, busy, ctrlEnterHint } from '../forms.js';
+import { loadDepartments, flash } from '../casekit.js';
 
 const SAMPLE = {
   first_name: 'Anna', last_name: 'Ivanova', case_id: '42', company: 'assist', policy_number: 'POL-26-0000042',
   end_date: '2026-12-31', event: 'case_opened', person_name: 'Anna Ivanova', manager_name: 'Oleg Petrov',
 };
 const DEBOUNCE_MS = 250;
+const EVENTS = ['case_opened', 'case_closed', 'renewal_due', 'lapse_warning', 'policy_lapsed', 'maturity', 'birthday', 'holiday'];
+// the scheduled policy events: the policy's end date is offset_days after the day
+const OFFSET_EVENTS = new Set(['renewal_due', 'lapse_warning', 'policy_lapsed', 'maturity']);
+const CLASSES = ['service', 'greeting', 'marketing'];
 
 let S = null;
 
@@ -22,6 +30,11 @@ export const templatesView = {
     load();
   },
   update() {},
+  onEscape() {
+    if (!S || !S.trg) return false;
+    closeTrigger();
+    return true;
+  },
   unmount() {
     if (S) clearTimeout(S.timer);
     S = null;
@@ -32,14 +45,17 @@ function build() {
   const list = h('div', { id: 'tpl-list', 'aria-live': 'polite' });
   const editor = h('section', { class: 'card tpl-editor', id: 'tpl-editor', hidden: true, i18nAttr: { 'aria-label': 'tpl.editor' } });
   const triggers = h('div', { id: 'trg-list' });
+  const trgEditor = h('section', { class: 'card trg-editor', id: 'trg-editor', hidden: true, i18nAttr: { 'aria-label': 'trg.editor' } });
+  const add = h('button', { type: 'button', class: 'btn', id: 'trg-new' }, h('span', { i18n: 'trg.new' }));
+  add.addEventListener('click', () => editTrigger(null));
   S.main.replaceChildren(h('div', { class: 'page templates-page', dataset: { view: 'templates' } },
     h('div', { class: 'page-head' }, h('h1', { i18n: 'tpl.title' })),
     h('p', { class: 'page-intro', i18n: 'tpl.intro' }),
     h('div', { class: 'tpl-layout' }, list, editor),
-    h('h2', { i18n: 'trg.title' }),
+    h('div', { class: 'trg-head' }, h('h2', { i18n: 'trg.title' }), add),
     h('p', { class: 'hint', i18n: 'trg.intro' }),
-    triggers));
-  S.els = { list, editor, triggers };
+    triggers, trgEditor));
+  S.els = { list, editor, triggers, trgEditor, add };
 }
 
 function alertOf(err) {
@@ -49,15 +65,16 @@ function alertOf(err) {
 
 async function load() {
   const mine = S;
-  let tpls, trgs;
+  let tpls, trgs, depts;
   try {
-    [tpls, trgs] = await Promise.all([get('/api/v1/templates'), get('/api/v1/triggers')]);
+    [tpls, trgs, depts] = await Promise.all([get('/api/v1/templates'), get('/api/v1/triggers'), loadDepartments()]);
   } catch (err) {
     if (S !== mine || err.status === 401) return;
     S.els.list.replaceChildren(alertOf(err));
     return;
   }
   if (S !== mine) return;
+  S.depts = depts || [];
   renderList(tpls.items || []);
   renderTriggers(trgs.items || []);
 }
@@ -188,7 +205,15 @@ async function doSave() {
   }
 }
 
+/** "Department {name}" (the name in the UI language), or the audience's own label. */
+function audienceEl(audience) {
+  if (!audience.startsWith('department:')) return h('span', { i18n: `trg.audience.${audience}` });
+  const code = audience.slice(11), d = (S.depts || []).find((x) => x.code === code);
+  return h('span', { i18n: ['trg.audience.department', { code: d ? { fmt: 'name', value: JSON.stringify(d.name) } : code }] });
+}
+
 function renderTriggers(items) {
+  S.trgs = items;
   const rows = items.map((t) => {
     const sw = h('input', { type: 'checkbox', id: `trg-on-${t.id}`, dataset: { trigger: t.id }, role: 'switch' });
     sw.checked = t.enabled;
@@ -197,6 +222,7 @@ function renderTriggers(items) {
       try {
         const r = await patch(`/api/v1/triggers/${t.id}`, { enabled: sw.checked });
         sw.checked = r.enabled;
+        t.enabled = r.enabled;
       } catch (err) {
         sw.checked = !sw.checked;
         if (S) S.els.triggers.prepend(alertOf(err));
@@ -204,16 +230,20 @@ function renderTriggers(items) {
         sw.disabled = false;
       }
     });
-    return h('tr', { dataset: { trigger: t.id } },
+    const btn = h('button', { type: 'button', class: 'btn small', dataset: { editTrigger: t.id } },
+      h('span', { i18n: 'tpl.edit' }), ' ', h('span', { class: 'sr-only', i18n: ['trg.edit_one', { event: { key: `trg.event.${t.event}` }, template: t.template }] }));
+    btn.addEventListener('click', () => editTrigger(t));
+    return h('tr', { dataset: { trigger: t.id }, class: S.trg && S.trg.id === t.id ? 'selected' : null },
       h('td', null, h('label', { class: 'check-field', for: `trg-on-${t.id}` }, sw,
         h('span', { class: 'sr-only', i18n: ['trg.enable_one', { event: t.event, template: t.template }] }))),
       h('td', null, h('span', { i18n: `trg.event.${t.event}` })),
       h('td', null, h('span', { i18n: `tpl.channel.${t.channel}` })),
       h('td', null, h('code', null, t.template)),
-      h('td', null, t.audience.startsWith('department:')
-        ? h('span', { i18n: ['trg.audience.department', { code: t.audience.slice(11) }] })
-        : h('span', { i18n: `trg.audience.${t.audience}` })),
-      h('td', { class: 'num' }, t.scheduled ? String(t.offset_days) : '—'));
+      h('td', null, audienceEl(t.audience)),
+      h('td', null, h('span', { i18n: `trg.class.${CLASSES.includes(t.class) ? t.class : 'other'}`, dataset: { class: t.class } }),
+        t.urgent ? h('span', { class: 'badge urgent-badge', i18n: 'trg.urgent_badge' }) : null),
+      h('td', { class: 'num' }, OFFSET_EVENTS.has(t.event) ? String(t.offset_days) : '—'),
+      h('td', null, btn));
   });
   S.els.triggers.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'data trg-table', id: 'trg-table' },
     h('caption', { class: 'sr-only', i18n: 'trg.title' }),
@@ -223,6 +253,159 @@ function renderTriggers(items) {
       h('th', { scope: 'col', i18n: 'tpl.col.channel' }),
       h('th', { scope: 'col', i18n: 'trg.col.template' }),
       h('th', { scope: 'col', i18n: 'trg.col.audience' }),
-      h('th', { scope: 'col', class: 'num', i18n: 'trg.col.offset' }))),
+      h('th', { scope: 'col', i18n: 'trg.col.class' }),
+      h('th', { scope: 'col', class: 'num', i18n: 'trg.col.offset' }),
+      h('th', { scope: 'col' }, h('span', { class: 'sr-only', i18n: 'tpl.col.actions' })))),
     h('tbody', null, rows))));
+}
+
+// ---- the trigger form ----
+
+/** A labelled control with its hint and the box showError fills. */
+function trgField(name, label, control, hint) {
+  const id = `trg-${name.replace('_', '-')}`;
+  control.id = id;
+  control.name = name;
+  control.setAttribute('aria-describedby', [hint ? `${id}-hint` : null, `${id}-err`].filter(Boolean).join(' '));
+  return h('div', { class: 'field', dataset: { field: name } },
+    h('label', { for: id, i18n: label }), control,
+    hint ? h('p', { class: 'hint', id: `${id}-hint`, i18n: hint }) : null,
+    h('p', { class: 'field-error', id: `${id}-err`, hidden: true }));
+}
+
+const opt = (value, key) => h('option', { value, i18n: key });
+
+/** Open the form for trigger t (null: a new one) under the list. */
+function editTrigger(t) {
+  const cur = t || { event: 'case_opened', channel: 'sms', template: '', audience: 'person', class: 'service', urgent: false, offset_days: 0, enabled: true };
+  S.trg = { id: t ? t.id : null };
+  S.els.triggers.querySelector('.trg-saved')?.remove();
+  const event = h('select', { class: 'input' }, EVENTS.map((e) => opt(e, `trg.event.${e}`)));
+  event.value = cur.event;
+  const channel = h('select', { class: 'input' }, opt('sms', 'tpl.channel.sms'), opt('email', 'tpl.channel.email'));
+  channel.value = cur.channel;
+  const template = h('select', { class: 'input' });
+  const dept = cur.audience.startsWith('department:') ? cur.audience.slice(11) : '';
+  const audience = h('select', { class: 'input' }, ['person', 'manager'].map((a) => opt(a, `trg.audience.${a}`)),
+    opt('department', 'trg.audience.a_department'));
+  audience.value = dept ? 'department' : cur.audience;
+  const department = h('select', { class: 'input' }, (S.depts || []).map((d) => h('option', { value: d.code, fmt: ['name', JSON.stringify(d.name)] })));
+  if (dept && ![...department.options].some((o) => o.value === dept)) department.append(h('option', { value: dept }, dept));
+  if (dept) department.value = dept;
+  const klass = h('select', { class: 'input' }, CLASSES.map((c) => opt(c, `trg.class.${c}`)));
+  if (!CLASSES.includes(cur.class)) klass.append(h('option', { value: cur.class }, cur.class));
+  klass.value = cur.class;
+  const offset = h('input', { class: 'input num', type: 'number', min: '-366', max: '366', step: '1', inputmode: 'numeric' });
+  offset.value = String(cur.offset_days);
+  const urgent = h('input', { type: 'checkbox', id: 'trg-urgent', name: 'urgent' });
+  urgent.checked = cur.urgent;
+  const enabled = h('input', { type: 'checkbox', id: 'trg-enabled', name: 'enabled' });
+  enabled.checked = cur.enabled;
+
+  const deptField = trgField('department', 'trg.field.department', department);
+  const offsetField = trgField('offset_days', 'trg.field.offset', offset, 'trg.offset_hint');
+  const save = h('button', { type: 'submit', class: 'btn primary', id: 'trg-save' }, h('span', { i18n: 'tpl.save' }));
+  const cancel = h('button', { type: 'button', class: 'btn', id: 'trg-cancel' }, h('span', { i18n: 'trg.cancel' }));
+  cancel.addEventListener('click', () => closeTrigger());
+  const form = h('form', { class: 'trg-form', id: 'trg-form', novalidate: true },
+    h('h2', { i18n: t ? ['trg.editing', { event: { key: `trg.event.${t.event}` } }] : 'trg.adding' }),
+    h('div', { class: 'trg-grid' },
+      trgField('event', 'trg.field.event', event),
+      trgField('channel', 'tpl.col.channel', channel),
+      trgField('template', 'trg.field.template', template, 'trg.template_hint'),
+      trgField('audience', 'trg.field.audience', audience),
+      deptField,
+      trgField('class', 'trg.field.class', klass, 'trg.class_hint'),
+      offsetField),
+    h('div', { class: 'trg-checks' },
+      h('div', { class: 'check-field' }, h('label', { class: 'check-inline', for: 'trg-urgent' }, urgent, h('span', { i18n: 'trg.field.urgent' })),
+        h('p', { class: 'field-error', id: 'trg-urgent-err', hidden: true })),
+      h('div', { class: 'check-field' }, h('label', { class: 'check-inline', for: 'trg-enabled' }, enabled, h('span', { i18n: 'trg.field.enabled' })),
+        h('p', { class: 'field-error', id: 'trg-enabled-err', hidden: true }))),
+    h('div', { class: 'form-actions' }, save, cancel, ctrlEnterHint()));
+
+  // the templates there are for the channel (the trigger's own kept on its
+  // channel even when its text is gone, so the form shows what is stored)
+  const syncTemplates = () => {
+    const want = template.value || cur.template;
+    const codes = [...new Set((S.items || []).filter((x) => x.channel === channel.value).map((x) => x.code))].sort();
+    if (cur.template && channel.value === cur.channel && !codes.includes(cur.template)) codes.unshift(cur.template);
+    template.replaceChildren(...codes.map((c) => h('option', { value: c }, c)));
+    template.value = codes.includes(want) ? want : (codes.includes(event.value) ? event.value : codes[0] || '');
+  };
+  const sync = () => {
+    deptField.hidden = audience.value !== 'department';
+    offsetField.hidden = !OFFSET_EVENTS.has(event.value);
+  };
+  syncTemplates();
+  sync();
+  channel.addEventListener('change', syncTemplates);
+  event.addEventListener('change', () => {
+    // a new trigger takes the event's own template when the channel has one
+    if (!t && [...template.options].some((o) => o.value === event.value)) template.value = event.value;
+    if (event.value === 'birthday' || event.value === 'holiday') { if (!t) klass.value = 'greeting'; }
+    sync();
+  });
+  audience.addEventListener('change', sync);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    saveTrigger(t, { event, channel, template, audience, department, klass, offset, urgent, enabled, save, form });
+  });
+
+  S.els.trgEditor.replaceChildren(form);
+  S.els.trgEditor.hidden = false;
+  for (const tr of S.els.triggers.querySelectorAll('tr[data-trigger]')) tr.classList.toggle('selected', t != null && tr.dataset.trigger === String(t.id));
+  S.els.trgEditor.scrollIntoView({ block: 'nearest' });
+  event.focus();
+}
+
+/** Close the form unsaved; the focus goes back where the form was opened from. */
+function closeTrigger() {
+  const id = S.trg && S.trg.id;
+  S.trg = null;
+  S.els.trgEditor.hidden = true;
+  S.els.trgEditor.replaceChildren();
+  for (const tr of S.els.triggers.querySelectorAll('tr.selected')) tr.classList.remove('selected');
+  (id != null && S.els.triggers.querySelector(`button[data-edit-trigger="${id}"]`) || S.els.add).focus();
+}
+
+async function saveTrigger(t, f) {
+  const mine = S;
+  clearErrors(f.form);
+  if (!f.template.value) return showError(f.form, { key: 'error.required', params: { field: { key: 'trg.field.template' } }, field: 'template' });
+  const body = {
+    event: f.event.value, channel: f.channel.value, template: f.template.value,
+    audience: f.audience.value === 'department' ? `department:${f.department.value}` : f.audience.value,
+    class: f.klass.value, urgent: f.urgent.checked, enabled: f.enabled.checked,
+  };
+  if (OFFSET_EVENTS.has(body.event)) {
+    const v = f.offset.value.trim();
+    if (!/^-?\d+$/.test(v)) return showError(f.form, { key: 'trg.offset_invalid', field: 'offset_days' });
+    body.offset_days = Number(v);
+  } else {
+    body.offset_days = 0; // only the policy events take days
+  }
+  let r;
+  try {
+    r = await busy(f.save, () => (t ? patch(`/api/v1/triggers/${t.id}`, body) : post('/api/v1/triggers', body)));
+  } catch (err) {
+    if (S !== mine || err.status === 401) return;
+    // "no department X" names the audience: the department chosen is what is wrong
+    const dept = err.field === 'audience' && body.audience.startsWith('department:') ? { audience: 'department' } : {};
+    showError(f.form, err, dept);
+    return;
+  }
+  if (S !== mine) return;
+  const items = S.trgs.slice();
+  const i = items.findIndex((x) => x.id === r.id);
+  if (i >= 0) items[i] = r; else items.push(r);
+  S.trg = null;
+  renderTriggers(items);
+  S.els.trgEditor.hidden = true;
+  S.els.trgEditor.replaceChildren();
+  S.els.triggers.querySelector('.trg-saved')?.remove();
+  S.els.triggers.prepend(h('p', { class: 'trg-saved ok', role: 'status', i18n: t ? 'trg.saved' : 'trg.added' }));
+  const row = S.els.triggers.querySelector(`tr[data-trigger="${r.id}"]`);
+  flash(row);
+  row?.querySelector('button[data-edit-trigger]')?.focus();
 }

@@ -1272,12 +1272,14 @@ static void reload(struct outbox *o, struct db *db)
 	free(want);
 }
 
+#define ROUTE_BATCH 1000
+
 /* Give SMS that have no route yet the connection their number goes to;
- * fail those no connection takes. */
-static void route_messages(struct outbox *o, struct db *db)
+ * fail those no connection takes. Returns how many it routed. */
+static size_t route_messages(struct outbox *o, struct db *db)
 {
 	if (!o->nroutes)
-		return; /* no SMSC here: another server may have one */
+		return 0; /* no SMSC here: another server may have one */
 	struct arena a;
 	arena_init(&a, 65536, 0);
 	struct err e;
@@ -1288,7 +1290,7 @@ static void route_messages(struct outbox *o, struct db *db)
 	size_t n = 0;
 	enum res r = db_begin(db, false, &e);
 	if (!r)
-		r = store_messages_unrouted(db, now, 1000, &a, &ids, &to, &n, &e);
+		r = store_messages_unrouted(db, now, ROUTE_BATCH, &a, &ids, &to, &n, &e);
 	db_rollback(db);
 	if (!r && n) {
 		struct pending_ev pe[MAX_PENDING];
@@ -1308,14 +1310,24 @@ static void route_messages(struct outbox *o, struct db *db)
 		}
 		if (!r)
 			r = db_commit(db, &e);
-		if (r)
+		if (r) {
 			db_rollback(db);
-		else
+		} else {
 			publish_pending(o, pe, npe);
+			/* the links need not wait for their next look */
+			pthread_mutex_lock(&o->mu);
+			for (struct link *l = o->links; l; l = l->next) {
+				pthread_mutex_lock(&l->mu);
+				pthread_cond_signal(&l->cv);
+				pthread_mutex_unlock(&l->mu);
+			}
+			pthread_mutex_unlock(&o->mu);
+		}
 	}
 	if (r)
 		LOG_MSG(LOG_WARN, "routing_failed", e.message);
 	arena_free(&a);
+	return r ? 0 : n;
 }
 
 static void *supervise(void *arg)
@@ -1329,9 +1341,9 @@ static void *supervise(void *arg)
 			reload(o, db);
 			next_reload = clock_now_us() + o->reload_us;
 		}
-		route_messages(o, db);
+		size_t routed = route_messages(o, db);
 		pthread_mutex_lock(&o->mu);
-		if (!atomic_load(&o->stop))
+		if (!atomic_load(&o->stop) && routed < ROUTE_BATCH)
 			idle_wait(&o->wake, &o->mu);
 		pthread_mutex_unlock(&o->mu);
 	}

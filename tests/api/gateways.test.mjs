@@ -161,8 +161,11 @@ for (const backend of backends()) {
     });
 
     it('without a default, a number nobody takes fails as no_route; a new prefix re-routes what waits', async () => {
+      const binds = world.binds.length;
       assert.equal((await admin.put(`/api/v1/gateways/${worldId}`, { prefixes: ['+44'] })).status, 200);
-      await sleep(3000); // the servers re-read gateways every 2 s
+      // the server re-reads gateways every 2 s: the changed connection is
+      // opened again, and the routes are made in the same step
+      await until('world bound again', async () => world.binds.length > binds && (await admin.get(`/api/v1/gateways/${worldId}`)).json.state === 'bound');
       const m = (await op.post('/api/v1/messages', { channel: 'sms', to: '+4915112345678', text: 'to Germany', urgent: true })).json;
       const failed = await messageIs(op, m.id, (x) => x.status === 'failed');
       assert.equal(failed.reason, 'no_route');

@@ -103,9 +103,16 @@ static int import_policies(const char *db_url, const char *path, bool dry_run)
 	struct err e;
 	err_clear(&e);
 	int rc = 1;
-	/* a big import touches index pages all over: a 64 MiB page cache (the
-	 * default is 2 MiB) keeps them from being spilled and read back */
-	if (db_kind(db) == DB_SQLITE && db_exec_script(db, "PRAGMA cache_size = -65536", &e)) {
+	/* a big import touches index pages all over: a large page cache (the
+	 * default is 2 MiB) keeps them from being spilled and read back. 64 MiB
+	 * for CSV; 40 MiB for XLSX, whose shared strings are held in memory
+	 * too (about 70 MiB for a million rows): that keeps a million-row
+	 * workbook under 200 MB at a cost of about 8 % in time */
+	char magic[4] = "";
+	bool xlsx = pread(src.fd, magic, 4, 0) == 4 && memcmp(magic, "PK\x03\x04", 4) == 0;
+	if (db_kind(db) == DB_SQLITE &&
+	    db_exec_script(db, xlsx ? "PRAGMA cache_size = -40960" : "PRAGMA cache_size = -65536",
+			   &e)) {
 		cli_error(&e);
 		goto out;
 	}

@@ -61,11 +61,12 @@ static enum res case_events(struct req *r, const char *type, const struct case_r
 	char t1[32], t2[32];
 	snprintf(t1, sizeof t1, "case:%lld", (long long)c->id);
 	snprintf(t2, sizeof t2, "person:%lld", (long long)c->person_id);
-	return api_event(r, type,
-			 json_pack("{s:I, s:I, s:s, s:I}", "id", (json_int_t)c->id, "person_id",
-				   (json_int_t)c->person_id, "status", c->status, "version",
-				   (json_int_t)c->version),
-			 t1, t2);
+	const char *const topics[] = {t1, t2, "cases:all"};
+	return api_eventv(r, type,
+			  json_pack("{s:I, s:I, s:s, s:I}", "id", (json_int_t)c->id, "person_id",
+				    (json_int_t)c->person_id, "status", c->status, "version",
+				    (json_int_t)c->version),
+			  topics, 3);
 }
 
 static enum res check_type(struct req *r, const char *type)

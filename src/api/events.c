@@ -7,7 +7,9 @@
 #include "api/api.h"
 #include "base/buf.h"
 
-static const char *const topic_kinds[] = {"case", "task", "policy", "person", "department", NULL};
+/* "cases:all" hears every case created or changed (the cases list). */
+static const char *const topic_kinds[] = {"case",   "cases",      "task", "policy",
+					  "person", "department", NULL};
 
 static bool topic_ok(const char *t, size_t n)
 {
@@ -37,8 +39,9 @@ enum res api_events_stream(struct req *r)
 			if (!topic_ok(p, n) || ++count > EVENTS_MAX_TOPICS) {
 				buf_free(&topics);
 				return err_set(&r->err, RES_INVALID, "invalid_field", "topics",
-					       "topics must be up to %d of case:ID, task:ID, policy:NUMBER, "
-					       "person:ID or department:NAME, separated by commas",
+					       "topics must be up to %d of case:ID, cases:all, task:ID, "
+					       "policy:NUMBER, person:ID or department:NAME, separated "
+					       "by commas",
 					       EVENTS_MAX_TOPICS);
 			}
 			if (buf_append(&topics, p, n) || buf_append(&topics, "", 1)) {

@@ -594,7 +594,7 @@ static enum res apply_inbound(struct link *l, struct db *db, const struct sms_ev
 		snprintf(data, sizeof data, "{\"id\":%lld,\"person_id\":%lld,\"status\":\"open\"}",
 			 (long long)case_id, (long long)person);
 		if ((r = announce(db, pe, npe, a, "case.created", arena_strdup(a, data), tc, tp,
-				  NULL, e)))
+				  "cases:all", e)))
 			return r;
 		char tt[32];
 		snprintf(tt, sizeof tt, "task:%lld", (long long)t.id);

@@ -107,6 +107,24 @@ for (const backend of backends()) {
     });
     after(async () => { if (h.lingering) await h.lingering.close(); });
 
+    it('cases:all hears every new and changed case, for the cases list', async () => {
+      const op = await signedIn(h.srv.base, 'operator');
+      const mgr = await signedIn(h.srv.base, 'case_manager');
+      const s = await openStream(h.srv.base, op, 'cases:all');
+      assert.ok(await s.next((b) => b.includes(': connected')));
+      const pol = (await mgr.get('/api/v1/policies/DEMO-26-0000004')).json;
+      const c = await mgr.post('/api/v1/cases', { person_id: pol.person_id, type: 'travel', description: 'seen by the list' });
+      assert.equal(c.status, 201, c.text);
+      const created = await s.next((b) => isEvent('case.created')(b) && dataOf(b).id === c.json.id);
+      assert.ok(created, 'the new case reached cases:all');
+      assert.equal((await mgr.patch(`/api/v1/cases/${c.json.id}`, { status: 'in_progress' })).status, 200);
+      const updated = await s.next((b) => isEvent('case.updated')(b) && dataOf(b).id === c.json.id);
+      assert.ok(updated, 'the change reached cases:all');
+      assert.equal(dataOf(updated).status, 'in_progress');
+      expectError(await op.get('/api/v1/events/stream?topics=cases:'), 400, 'invalid_field', 'topics');
+      await s.close();
+    });
+
     if (backend === 'pg') {
       it('carries a change on one server to the streams of another (LISTEN/NOTIFY)', async () => {
         const second = await startServer({ backend, shareDb: h.srv.dbUrl });

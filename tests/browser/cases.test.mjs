@@ -172,6 +172,14 @@ test('Cases list: active by default, filters in the URL, Enter opens a case', as
   await page.waitForFunction(() => location.hash === '#/cases');
   await page.waitForSelector(`#cases-table tr[data-id="${b.kase.id}"]`);
   assert.equal(await page.$(`#cases-table tr[data-id="${a.kase.id}"]`), null, 'a closed case is not active');
+  // live: a case another user opens appears, the row the operator is on stays theirs
+  await page.focus(`#cases-table tr[data-id="${b.kase.id}"]`);
+  const c = await makeCase('supervisor', 9, 'travel');
+  await page.waitForSelector(`#cases-table tr[data-id="${c.kase.id}"]`);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.id), String(b.kase.id), 'the focused row is still the same case');
+  // and a status another user changes shows without a reload
+  assert.equal((await c.client.patch(`/api/v1/cases/${c.kase.id}`, { status: 'waiting' })).status, 200);
+  await waitText(page, `#cases-table tr[data-id="${c.kase.id}"] .badge`, 'Ожидание');
   await shot(page, 'cases-list-ru');
   await page.selectOption('#cf-status', 'closed');
   await page.waitForFunction(() => location.hash === '#/cases?status=closed');

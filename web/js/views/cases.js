@@ -1,8 +1,10 @@
 // Cases (#/cases): the list with filters (status — "active" by default —,
 // mine, insurer, type, opened from/to, one person) kept in the URL, and
-// paging. ↑/↓ and Enter open a case.
+// paging. ↑/↓ and Enter open a case. The list follows new and changed
+// cases live (topic cases:all), keeping the row the operator is on.
 import { h, uid } from '../dom.js';
 import { get } from '../api.js';
+import { watch } from '../live.js';
 import { listKeys } from '../keys.js';
 import { errorMessage } from '../forms.js';
 import { personName } from '../cover.js';
@@ -20,6 +22,7 @@ export const casesView = {
     build();
     loadInsurers();
     load();
+    startLive();
   },
 
   update(params) {
@@ -31,7 +34,11 @@ export const casesView = {
     load();
   },
 
-  unmount() { S = null; },
+  unmount() {
+    if (S && S.unwatch) S.unwatch();
+    if (S) clearTimeout(S.reloadTimer);
+    S = null;
+  },
 
   onEscape(e) {
     if (!S) return false;
@@ -176,6 +183,20 @@ async function load() {
   render();
 }
 
+// ---------- live ----------
+
+function reloadSoon() {
+  clearTimeout(S.reloadTimer);
+  const mine = S;
+  S.reloadTimer = setTimeout(() => { if (S === mine) load(); }, 300);
+}
+
+function startLive() {
+  const mine = S;
+  const again = () => { if (S === mine) reloadSoon(); };
+  S.unwatch = watch(['cases:all'], { [`case.created`]: again, [`case.updated`]: again, open: again });
+}
+
 function tasksCell(c) {
   const out = [];
   if (c.open_tasks) out.push(h('span', { class: 'small', i18n: ['case.open_tasks', { n: c.open_tasks }] }));
@@ -185,6 +206,10 @@ function tasksCell(c) {
 
 function render() {
   const { tbody, count, empty, foot } = S.els;
+  // a live reload keeps the row the operator is on, and its focus
+  const onRow = tbody.querySelector('tr.row[tabindex="0"]');
+  const keepId = onRow ? onRow.dataset.id : null;
+  const hadFocus = !!(onRow && onRow.contains(document.activeElement));
   tbody.replaceChildren(...S.items.map((c) => h('tr', { class: ['row', c.overdue_tasks && 'has-overdue'], tabindex: '-1', dataset: { id: String(c.id) } },
     h('td', { class: 'login-cell' }, caseLink(c.id, { tabindex: '-1', 'data-open': true })),
     h('td', { class: 'date-cell' }, h('time', { fmt: ['datetime', c.created_at] })),
@@ -201,7 +226,9 @@ function render() {
   if (!S.items.length) {
     empty.replaceChildren(h('p', { class: 'empty-title', i18n: 'cases.empty_title' }), h('p', { i18n: 'cases.empty_text' }));
   }
-  S.list.setCurrent(null);
+  const kept = keepId ? tbody.querySelector(`tr.row[data-id="${keepId}"]`) : null;
+  if (kept && hadFocus) S.list.focus(kept);
+  else S.list.setCurrent(kept);
   const f = S.f;
   const prev = f.offset > 0 ? h('a', { class: 'btn small', href: hashOf({ ...f, offset: Math.max(0, f.offset - PAGE) }), i18n: 'cases.prev' }) : null;
   const next = f.offset + S.items.length < S.total ? h('a', { class: 'btn small', href: hashOf({ ...f, offset: f.offset + PAGE }), i18n: 'cases.next' }) : null;

@@ -9,6 +9,14 @@
 
 /* common.c */
 json_t *api_user_json(const struct user *u);
+/* The body's "email" and "phone" of a user (the staff notices' addresses).
+ * *has_email / *has_phone (either may be NULL) tell the field was in the
+ * body at all; an absent one leaves *email or *phone as it is; null or ""
+ * clears it (NULL); else the email must be an address an SMTP relay takes
+ * and the phone becomes E.164 in the request's arena. 400 invalid_field
+ * naming the field otherwise. */
+enum res api_user_contacts_read(struct req *r, const char **email, bool *has_email,
+				const char **phone, bool *has_phone) WUR;
 /* Begin the request's transaction (for ROUTE_OWN_TX handlers). */
 enum res api_begin(struct req *r, bool write) WUR;
 /* 400 when a body was required but none came. */
@@ -154,6 +162,10 @@ enum res api_templates_preview(struct req *r);
 enum res api_triggers_list(struct req *r);
 enum res api_triggers_create(struct req *r);
 enum res api_triggers_patch(struct req *r);
+/* holidays.c */
+enum res api_holidays_list(struct req *r);
+enum res api_holidays_put(struct req *r);
+enum res api_holidays_delete(struct req *r);
 /* gateways.c */
 enum res api_gateways_list(struct req *r);
 enum res api_gateways_get(struct req *r);

@@ -1,15 +1,53 @@
 #include "api/api.h"
 #include "base/clock.h"
+#include "core/phone.h"
+#include "jobs/smtp.h"
 
 #include <string.h>
 
 json_t *api_user_json(const struct user *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o}", "id", (json_int_t)u->id,
-			 "login", u->login, "full_name", u->full_name, "role", role_name(u->role),
-			 "language", u->language, "department", json_str_or_null(u->department),
-			 "disabled", u->disabled, "created_at", json_time(u->created_at),
-			 "updated_at", json_time(u->updated_at));
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:o}", "id",
+			 (json_int_t)u->id, "login", u->login, "full_name", u->full_name, "role",
+			 role_name(u->role), "language", u->language, "department",
+			 json_str_or_null(u->department), "email", json_str_or_null(u->email),
+			 "phone", json_str_or_null(u->phone), "disabled", u->disabled, "created_at",
+			 json_time(u->created_at), "updated_at", json_time(u->updated_at));
+}
+
+enum res api_user_contacts_read(struct req *r, const char **email, bool *has_email,
+				const char **phone, bool *has_phone)
+{
+	const char *em = "", *ph = "";
+	enum res res;
+	if ((res = jd_str(r->json, "email", false, SMTP_ADDR_MAX, &em, NULL, &r->err)) ||
+	    (res = jd_str(r->json, "phone", false, 32, &ph, NULL, &r->err)))
+		return res;
+	bool em_in = json_object_get(r->json, "email") != NULL;
+	bool ph_in = json_object_get(r->json, "phone") != NULL;
+	if (has_email)
+		*has_email = em_in;
+	if (has_phone)
+		*has_phone = ph_in;
+	if (em_in && *em && !smtp_address_valid(em))
+		return err_set(&r->err, RES_INVALID, "invalid_field", "email",
+			       "email is not an e-mail address (name@example.com)");
+	if (em_in)
+		*email = *em ? em : NULL;
+	if (!ph_in)
+		return RES_OK;
+	if (!*ph) {
+		*phone = NULL;
+		return RES_OK;
+	}
+	char *e164 = arena_alloc(&r->arena, PHONE_E164_MAX + 1);
+	if (!e164)
+		return err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
+	if (!phone_normalize(ph, strlen(ph), e164))
+		return err_set(&r->err, RES_INVALID, "invalid_field", "phone",
+			       "phone is not a phone number (give it with the country code)");
+	*phone = e164;
+	return RES_OK;
 }
 
 enum res api_begin(struct req *r, bool write)

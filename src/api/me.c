@@ -19,7 +19,7 @@ enum res api_me_get(struct req *r)
 
 enum res api_me_patch(struct req *r)
 {
-	static const char *const allowed[] = {"language", "full_name", NULL};
+	static const char *const allowed[] = {"language", "full_name", "email", "phone", NULL};
 	const char *language = NULL, *full_name = NULL;
 	enum res res;
 	if ((res = api_need_body(r)) || (res = jd_object(r->json, "", allowed, &r->err)) ||
@@ -29,6 +29,10 @@ enum res api_me_patch(struct req *r)
 	if (language && !account_language_valid(language, strlen(language)))
 		return err_set(&r->err, RES_INVALID, "invalid_field", "language",
 			       "language must be one of en, ru, zh");
+	const char *email = NULL, *phone = NULL;
+	bool has_email, has_phone;
+	if ((res = api_user_contacts_read(r, &email, &has_email, &phone, &has_phone)))
+		return res;
 	/* read the user again inside the transaction, under the users lock: the
 	 * credentials were read before it began, and an admin may be changing
 	 * this user right now */
@@ -41,10 +45,14 @@ enum res api_me_patch(struct req *r)
 		after.language = language;
 	if (full_name)
 		after.full_name = full_name;
+	if (has_email)
+		after.email = email;
+	if (has_phone)
+		after.phone = phone;
 	int64_t now = clock_now_us();
 	after.updated_at = now;
 	json_t *bj = api_user_json(&before), *aj = api_user_json(&after);
-	res = store_user_update_profile(r->db, after.id, after.full_name, after.language, now, &r->err);
+	res = store_user_update_profile(r->db, &after, now, &r->err);
 	if (!res)
 		res = req_audit(r, "update", "user", after.id, bj, aj);
 	json_decref(bj);

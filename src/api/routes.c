@@ -17,7 +17,7 @@ const struct route api_routes[] = {
 	{"DELETE", "/api/v1/session", api_session_delete, ALL, 0, 0, "Sign out"},
 
 	{"GET", "/api/v1/me", api_me_get, ALL, ROUTE_OWN_TX, 0, "The signed-in user"},
-	{"PATCH", "/api/v1/me", api_me_patch, ALL, 0, 4096, "Change own name or language"},
+	{"PATCH", "/api/v1/me", api_me_patch, ALL, 0, 4096, "Change own name, language, phone or email"},
 	{"POST", "/api/v1/me/password", api_me_password, ALL, ROUTE_OWN_TX, 4096, "Change own password"},
 
 	{"GET", "/api/v1/users", api_users_list, ADMIN, 0, 0, "List users"},
@@ -84,6 +84,9 @@ const struct route api_routes[] = {
 	{"GET", "/api/v1/triggers", api_triggers_list, ADMIN, 0, 0, "Triggers: event, template, audience"},
 	{"POST", "/api/v1/triggers", api_triggers_create, ADMIN, 0, 8192, "Add a trigger"},
 	{"PATCH", "/api/v1/triggers/{id}", api_triggers_patch, ADMIN, 0, 8192, "Change a trigger (enable, disable, template, audience, offset)"},
+	{"GET", "/api/v1/holidays", api_holidays_list, ADMIN, 0, 0, "Holidays the holiday trigger greets on (MM-DD, every year)"},
+	{"PUT", "/api/v1/holidays/{month_day}", api_holidays_put, ADMIN, 0, 4096, "Add or rename a holiday"},
+	{"DELETE", "/api/v1/holidays/{month_day}", api_holidays_delete, ADMIN, 0, 0, "Remove a holiday"},
 	{"GET", "/api/v1/gateways", api_gateways_list, ADMIN, 0, 0, "SMSC and SMTP connections, with what this server does with each"},
 	{"POST", "/api/v1/gateways", api_gateways_create, ADMIN, 0, 8192, "Add an SMSC or SMTP connection"},
 	{"GET", "/api/v1/gateways/{id}", api_gateways_get, ADMIN, 0, 0, "One SMSC or SMTP connection"},

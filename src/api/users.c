@@ -77,7 +77,7 @@ static enum res read_department(struct req *r, const char **out, bool *present)
 enum res api_users_create(struct req *r)
 {
 	static const char *const allowed[] = {"login", "full_name", "role", "password", "language",
-					      "department", NULL};
+					      "department", "email", "phone", NULL};
 	const char *login_in, *full_name = "", *role_s, *password, *language = "en";
 	enum res res;
 	if ((res = api_need_body(r)) || (res = jd_object(r->json, "", allowed, &r->err)) ||
@@ -94,6 +94,7 @@ enum res api_users_create(struct req *r)
 	struct user u = {.login = login, .full_name = full_name, .language = language};
 	bool has_dept;
 	if ((res = read_department(r, &u.department, &has_dept)) ||
+	    (res = api_user_contacts_read(r, &u.email, NULL, &u.phone, NULL)) ||
 	    (res = check_role(r, role_s, &u.role)) || (res = check_language(r, language)) ||
 	    (res = check_password(r, "password", password)))
 		return res;
@@ -154,33 +155,52 @@ static enum res keep_an_admin(struct req *r, const struct user *before, const st
 	return RES_OK;
 }
 
-/* Apply a change to user id inside the open transaction and audit it. */
-static enum res apply_change(struct req *r, int64_t id, const char *full_name, const char *role_s,
-			     const char *language, const bool *disabled, const char *const *department,
-			     const char *hash, json_t **out)
+/* What a PATCH (or a DELETE) changes; NULL = leave as it is. The email,
+ * phone and department are set only when their has_ flag is. */
+struct user_change {
+	const char *full_name, *role_s, *language;
+	const bool *disabled;
+	bool has_department, has_email, has_phone;
+	const char *department, *email, *phone; /* NULL clears */
+	const char *hash;                       /* a new password's hash */
+};
+
+static bool str_differs(const char *a, const char *b)
 {
+	return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+/* Apply a change to user id inside the open transaction and audit it. */
+static enum res apply_change(struct req *r, int64_t id, const struct user_change *c, json_t **out)
+{
+	const char *hash = c->hash;
 	struct user before, after;
 	enum res res;
 	if ((res = store_users_lock(r->db, &r->err)) ||
 	    (res = store_user_get(r->db, id, &r->arena, &before, &r->err)))
 		return res;
 	after = before;
-	if (full_name)
-		after.full_name = full_name;
-	if (role_s && (res = check_role(r, role_s, &after.role)))
+	if (c->full_name)
+		after.full_name = c->full_name;
+	if (c->role_s && (res = check_role(r, c->role_s, &after.role)))
 		return res;
-	if (language)
-		after.language = language;
-	if (disabled)
-		after.disabled = *disabled;
-	if (department)
-		after.department = *department;
+	if (c->language)
+		after.language = c->language;
+	if (c->disabled)
+		after.disabled = *c->disabled;
+	if (c->has_department)
+		after.department = c->department;
+	if (c->has_email)
+		after.email = c->email;
+	if (c->has_phone)
+		after.phone = c->phone;
 	if ((res = keep_an_admin(r, &before, &after)))
 		return res;
 	bool changed = strcmp(before.full_name, after.full_name) != 0 || before.role != after.role ||
 		       strcmp(before.language, after.language) != 0 || before.disabled != after.disabled ||
-		       strcmp(before.department ? before.department : "",
-			      after.department ? after.department : "") != 0;
+		       str_differs(before.department, after.department) ||
+		       str_differs(before.email, after.email) ||
+		       str_differs(before.phone, after.phone);
 	if (!changed && !hash) { /* nothing to write, nothing to audit */
 		*out = api_user_json(&before);
 		return *out ? RES_OK : err_set(&r->err, RES_NOMEM, NULL, NULL, "out of memory");
@@ -218,9 +238,10 @@ static enum res apply_change(struct req *r, int64_t id, const char *full_name, c
 enum res api_users_patch(struct req *r)
 {
 	static const char *const allowed[] = {"full_name", "role", "language", "disabled",
-					      "password", "department", NULL};
+					      "password", "department", "email", "phone", NULL};
 	const char *full_name = NULL, *role_s = NULL, *language = NULL, *password = NULL;
 	bool disabled = false, has_disabled = false;
+	struct user_change c = {0};
 	int64_t id;
 	enum res res;
 	if ((res = req_param_id(r, 0, &id)) || (res = api_need_body(r)) ||
@@ -231,9 +252,9 @@ enum res api_users_patch(struct req *r)
 	    (res = jd_bool(r->json, "disabled", false, &disabled, &has_disabled, &r->err)) ||
 	    (res = jd_str(r->json, "password", false, 1024, &password, NULL, &r->err)))
 		return res;
-	const char *department = NULL;
-	bool has_dept = false;
-	if ((res = read_department(r, &department, &has_dept)))
+	if ((res = read_department(r, &c.department, &c.has_department)))
+		return res;
+	if ((res = api_user_contacts_read(r, &c.email, &c.has_email, &c.phone, &c.has_phone)))
 		return res;
 	enum role dummy;
 	if ((role_s && (res = check_role(r, role_s, &dummy))) ||
@@ -243,10 +264,13 @@ enum res api_users_patch(struct req *r)
 	char hash[AUTH_PWHASH_MAX];
 	if (password && (res = auth_password_hash(password, strlen(password), hash, &r->err)))
 		return res;
+	c.full_name = full_name;
+	c.role_s = role_s;
+	c.language = language;
+	c.disabled = has_disabled ? &disabled : NULL;
+	c.hash = password ? hash : NULL;
 	json_t *out = NULL;
-	if ((res = api_begin(r, true)) ||
-	    (res = apply_change(r, id, full_name, role_s, language, has_disabled ? &disabled : NULL,
-				has_dept ? &department : NULL, password ? hash : NULL, &out)))
+	if ((res = api_begin(r, true)) || (res = apply_change(r, id, &c, &out)))
 		return res;
 	return req_json(r, 200, out);
 }
@@ -256,9 +280,9 @@ enum res api_users_delete(struct req *r)
 	int64_t id;
 	enum res res;
 	bool yes = true;
+	struct user_change c = {.disabled = &yes};
 	json_t *out = NULL;
-	if ((res = req_param_id(r, 0, &id)) ||
-	    (res = apply_change(r, id, NULL, NULL, NULL, &yes, NULL, NULL, &out)))
+	if ((res = req_param_id(r, 0, &id)) || (res = apply_change(r, id, &c, &out)))
 		return res;
 	return req_json(r, 200, out);
 }

@@ -8,24 +8,29 @@
 #include "cli/cli.h"
 #include "core/account.h"
 #include "core/cases.h"
+#include "core/phone.h"
 #include "http/auth.h"
+#include "jobs/smtp.h"
 
 static void user_usage(FILE *f)
 {
 	fputs("usage:\n"
 	      "  assist user add --login L --role R [--name NAME] [--language en|ru|zh]\n"
-	      "                  [--department CODE] --password-stdin [--db DB]\n"
+	      "                  [--department CODE] [--email ADDR] [--phone NUMBER]\n"
+	      "                  --password-stdin [--db DB]\n"
 	      "  assist user list [--db DB]\n"
 	      "  assist user disable --login L [--db DB]\n"
 	      "  assist user token --login L --name NAME [--db DB]   (prints a new API token once)\n"
 	      "\n"
 	      "Roles: operator, case_manager, reviewer, finance, supervisor, admin.\n"
-	      "--password-stdin reads the password from the first line of standard input.\n",
+	      "--password-stdin reads the password from the first line of standard input.\n"
+	      "--email and --phone are where staff notices (notification triggers for the\n"
+	      "case manager or a department) reach the user; the phone is stored in E.164.\n",
 	      f);
 }
 
 struct user_opts {
-	const char *db, *login, *role, *name, *language, *department;
+	const char *db, *login, *role, *name, *language, *department, *email, *phone;
 	bool password_stdin;
 };
 
@@ -35,7 +40,8 @@ static int parse(int argc, char **argv, struct user_opts *o)
 		{"db", required_argument, 0, 'd'},     {"login", required_argument, 0, 'l'},
 		{"role", required_argument, 0, 'r'},   {"name", required_argument, 0, 'n'},
 		{"language", required_argument, 0, 'g'}, {"password-stdin", no_argument, 0, 'p'},
-		{"department", required_argument, 0, 'D'},
+		{"department", required_argument, 0, 'D'}, {"email", required_argument, 0, 'e'},
+		{"phone", required_argument, 0, 'P'},
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
 	};
 	o->db = cli_default_db();
@@ -49,6 +55,8 @@ static int parse(int argc, char **argv, struct user_opts *o)
 		case 'n': o->name = optarg; break;
 		case 'g': o->language = optarg; break;
 		case 'D': o->department = optarg; break;
+		case 'e': o->email = optarg; break;
+		case 'P': o->phone = optarg; break;
 		case 'p': o->password_stdin = true; break;
 		case 'h': user_usage(stdout); return 0;
 		default: user_usage(stderr); return 2;
@@ -104,6 +112,17 @@ static int user_add(struct user_opts *o)
 		fprintf(stderr, "assist: --department must be a code of a-z, 0-9, _ and -\n");
 		return 2;
 	}
+	if (o->email && *o->email && !smtp_address_valid(o->email)) {
+		fprintf(stderr, "assist: --email is not an e-mail address (name@example.com)\n");
+		return 2;
+	}
+	char phone[PHONE_E164_MAX + 1] = "";
+	if (o->phone && *o->phone && !phone_normalize(o->phone, strlen(o->phone), phone)) {
+		fprintf(stderr, "assist: --phone is not a phone number (give it with the country "
+				"code)\n");
+		return 2;
+	}
+	const char *email = o->email && *o->email ? o->email : NULL;
 	char pw[ACCOUNT_PASSWORD_MAX + 2];
 	if (read_password(pw, sizeof pw))
 		return 1;
@@ -122,15 +141,22 @@ static int user_add(struct user_opts *o)
 	if (cli_open_db(o->db, false, &db))
 		return 1;
 	struct user u = {.login = login, .full_name = o->name ? o->name : "", .role = role,
-			 .language = language, .department = o->department, .password_hash = hash};
+			 .language = language, .department = o->department, .email = email,
+			 .phone = phone[0] ? phone : NULL, .password_hash = hash};
 	int64_t id = 0;
-	char after[512];
-	if (o->department)
-		snprintf(after, sizeof after, "{\"login\":\"%s\",\"role\":\"%s\",\"department\":\"%s\"}",
-			 login, role_name(role), o->department);
-	else
-		snprintf(after, sizeof after, "{\"login\":\"%s\",\"role\":\"%s\"}", login,
+	/* every value here was checked to need no JSON escaping: a login, a
+	 * role, a code, an SMTP address (no quotes or backslashes) and E.164 */
+	char after[1024];
+	int k = snprintf(after, sizeof after, "{\"login\":\"%s\",\"role\":\"%s\"", login,
 			 role_name(role));
+	if (o->department)
+		k += snprintf(after + k, sizeof after - (size_t)k, ",\"department\":\"%s\"",
+			      o->department);
+	if (email)
+		k += snprintf(after + k, sizeof after - (size_t)k, ",\"email\":\"%s\"", email);
+	if (phone[0])
+		k += snprintf(after + k, sizeof after - (size_t)k, ",\"phone\":\"%s\"", phone);
+	snprintf(after + k, sizeof after - (size_t)k, "}");
 	enum res r;
 	if ((r = db_begin(db, true, &e)) ||
 	    (r = store_user_insert(db, &u, clock_now_us(), &id, &e)) ||
@@ -162,11 +188,14 @@ static int user_list(struct user_opts *o)
 		cli_error(&e);
 		rc = 1;
 	} else {
-		printf("%-6s %-24s %-14s %-4s %-8s %s\n", "ID", "LOGIN", "ROLE", "LANG", "STATE", "NAME");
+		printf("%-6s %-24s %-14s %-4s %-8s %-16s %-28s %s\n", "ID", "LOGIN", "ROLE", "LANG",
+		       "STATE", "PHONE", "EMAIL", "NAME");
 		for (size_t i = 0; i < n; i++)
-			printf("%-6lld %-24s %-14s %-4s %-8s %s\n", (long long)items[i].id, items[i].login,
-			       role_name(items[i].role), items[i].language,
-			       items[i].disabled ? "disabled" : "active", items[i].full_name);
+			printf("%-6lld %-24s %-14s %-4s %-8s %-16s %-28s %s\n", (long long)items[i].id,
+			       items[i].login, role_name(items[i].role), items[i].language,
+			       items[i].disabled ? "disabled" : "active",
+			       items[i].phone ? items[i].phone : "-",
+			       items[i].email ? items[i].email : "-", items[i].full_name);
 	}
 	arena_free(&a);
 	db_close(db);

@@ -41,6 +41,7 @@ struct user {
 	bool disabled;
 	int64_t created_at, updated_at;
 	const char *department;    /* NULL = none */
+	const char *email, *phone; /* staff notices (triggers); NULL = none; phone in E.164 */
 	const char *password_hash; /* filled only by store_user_get_by_login */
 };
 
@@ -50,11 +51,12 @@ enum res store_user_get(struct db *db, int64_t id, struct arena *a, struct user 
 			struct err *e) WUR;
 enum res store_user_get_by_login(struct db *db, const char *login, struct arena *a,
 				 struct user *out, struct err *e) WUR;
-/* Writes full_name, role, language, disabled and department of u. */
+/* Writes full_name, role, language, disabled, department, email and phone of u. */
 enum res store_user_update(struct db *db, const struct user *u, int64_t now, struct err *e) WUR;
-/* Only the fields a user may change about themselves. */
-enum res store_user_update_profile(struct db *db, int64_t id, const char *full_name,
-				   const char *language, int64_t now, struct err *e) WUR;
+/* Only the fields a user may change about themselves: full_name, language,
+ * email and phone of u. */
+enum res store_user_update_profile(struct db *db, const struct user *u, int64_t now,
+				   struct err *e) WUR;
 /* Serialise changes to users within the transaction (PostgreSQL). */
 enum res store_users_lock(struct db *db, struct err *e) WUR;
 enum res store_user_set_password(struct db *db, int64_t id, const char *hash, int64_t now,
@@ -581,6 +583,18 @@ enum res store_persons_insured(struct db *db, const char *day, const char *month
 			       struct err *e) WUR;
 /* Whether month_day ("MM-DD") is a holiday. */
 enum res store_holiday(struct db *db, const char *month_day, bool *out, struct err *e) WUR;
+/* The holidays, by month_day; one's name (NULL when none); insert or
+ * rename; delete (RES_NOT_FOUND when none). */
+struct holiday_row {
+	const char *month_day, *name;
+};
+enum res store_holidays_list(struct db *db, struct arena *a, struct holiday_row **items,
+			     size_t *n, struct err *e) WUR;
+enum res store_holiday_get(struct db *db, const char *month_day, struct arena *a,
+			   const char **name, struct err *e) WUR;
+enum res store_holiday_put(struct db *db, const char *month_day, const char *name,
+			   struct err *e) WUR;
+enum res store_holiday_delete(struct db *db, const char *month_day, struct err *e) WUR;
 /* A staff member's contact for notices. */
 struct staff_contact {
 	int64_t id;

@@ -6,11 +6,13 @@
 
 /* The user columns every user query selects first, in this order. */
 #define STORE_USER_COLS                                                                           \
-	"id, login, full_name, role, language, disabled, created_at, updated_at, department"
-#define STORE_USER_NCOLS 9
+	"id, login, full_name, role, language, disabled, created_at, updated_at, department, email, " \
+	"phone"
+/* Queries read what they select after the user columns from this index on. */
+#define STORE_USER_NCOLS 11
 #define STORE_USER_COLS_U                                                                         \
 	"u.id, u.login, u.full_name, u.role, u.language, u.disabled, u.created_at, u.updated_at, "   \
-	"u.department"
+	"u.department, u.email, u.phone"
 
 /* Copy of a text column into the arena (NULL only on out of memory). */
 const char *store_col_dup(struct db_stmt *st, int col, struct arena *a);

@@ -43,6 +43,12 @@ static const char sql_insured[] =
 	"(SELECT 1 FROM policies p WHERE p.person_id = s.id AND p.status = 'active' AND "
 	"p.start_date <= ? AND p.end_date >= ?) ORDER BY s.id";
 static const char sql_holiday[] = "SELECT 1 FROM holidays WHERE month_day = ?";
+static const char sql_hol_list[] = "SELECT month_day, name FROM holidays ORDER BY month_day";
+static const char sql_hol_get[] = "SELECT name FROM holidays WHERE month_day = ?";
+static const char sql_hol_put[] =
+	"INSERT INTO holidays (month_day, name) VALUES (?, ?) ON CONFLICT (month_day) DO UPDATE SET "
+	"name = excluded.name";
+static const char sql_hol_delete[] = "DELETE FROM holidays WHERE month_day = ?";
 static const char sql_staff[] =
 	"SELECT id, full_name, language, email, phone FROM users WHERE disabled = 0 AND (id = ? OR "
 	"department = ?) ORDER BY id";
@@ -330,6 +336,74 @@ enum res store_holiday(struct db *db, const char *month_day, bool *out, struct e
 		return r;
 	db_bind_text(st, 1, month_day);
 	*out = store_step(st, &r, e) == DB_ROW;
+	db_reset(st);
+	return r;
+}
+
+enum res store_holidays_list(struct db *db, struct arena *a, struct holiday_row **items,
+			     size_t *n, struct err *e)
+{
+	struct db_stmt *st;
+	*items = NULL;
+	*n = 0;
+	enum res r = db_prepare(db, sql_hol_list, &st, e);
+	if (r)
+		return r;
+	size_t cap = 0;
+	while (store_step(st, &r, e) == DB_ROW) {
+		if (!store_grow(a, items, &cap, *n, sizeof **items)) {
+			r = OOM(e);
+			break;
+		}
+		struct holiday_row *h = &(*items)[*n];
+		h->month_day = store_col_dup(st, 0, a);
+		h->name = store_col_dup(st, 1, a);
+		if (!h->month_day || !h->name) {
+			r = OOM(e);
+			break;
+		}
+		(*n)++;
+	}
+	db_reset(st);
+	return r;
+}
+
+enum res store_holiday_get(struct db *db, const char *month_day, struct arena *a,
+			   const char **name, struct err *e)
+{
+	struct db_stmt *st;
+	*name = NULL;
+	enum res r = db_prepare(db, sql_hol_get, &st, e);
+	if (r)
+		return r;
+	db_bind_text(st, 1, month_day);
+	if (store_step(st, &r, e) == DB_ROW && !(*name = store_col_dup(st, 0, a)))
+		r = OOM(e);
+	db_reset(st);
+	return r;
+}
+
+enum res store_holiday_put(struct db *db, const char *month_day, const char *name, struct err *e)
+{
+	struct db_stmt *st;
+	enum res r = db_prepare(db, sql_hol_put, &st, e);
+	if (r)
+		return r;
+	db_bind_text(st, 1, month_day);
+	db_bind_text(st, 2, name);
+	return store_exec(st, e);
+}
+
+enum res store_holiday_delete(struct db *db, const char *month_day, struct err *e)
+{
+	struct db_stmt *st;
+	enum res r = db_prepare(db, sql_hol_delete, &st, e);
+	if (r)
+		return r;
+	db_bind_text(st, 1, month_day);
+	int rc = store_step(st, &r, e);
+	if (!r && (rc != DB_DONE || db_changes(st) != 1))
+		r = err_set(e, RES_NOT_FOUND, "not_found", NULL, "no such holiday");
 	db_reset(st);
 	return r;
 }

@@ -25,16 +25,19 @@ int store_step(struct db_stmt *st, enum res *r, struct err *e)
 
 static const char sql_insert[] =
 	"INSERT INTO users (login, full_name, role, language, password_hash, disabled, created_at, "
-	"updated_at, department) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	"updated_at, department, email, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"RETURNING id";
 static const char sql_get[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
 static const char sql_get_login[] = "SELECT " USER_COLS ", password_hash FROM users WHERE login = ?";
 static const char sql_update[] = "UPDATE users SET full_name = ?, role = ?, language = ?, "
-				 "disabled = ?, updated_at = ?, department = ? WHERE id = ?";
+				 "disabled = ?, updated_at = ?, department = ?, email = ?, phone = ? "
+				 "WHERE id = ?";
 static const char sql_set_pw[] = "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] = "SELECT " USER_COLS " FROM users ORDER BY login LIMIT ? OFFSET ?";
 static const char sql_count[] = "SELECT COUNT(*) FROM users";
 static const char sql_profile[] =
-	"UPDATE users SET full_name = ?, language = ?, updated_at = ? WHERE id = ?";
+	"UPDATE users SET full_name = ?, language = ?, email = ?, phone = ?, updated_at = ? "
+	"WHERE id = ?";
 /* PostgreSQL runs READ COMMITTED: changes to users (roles, the last admin,
  * a user's own profile) take this transaction lock, so a check and the write
  * it guards cannot interleave with another one. SQLite writers are already
@@ -97,7 +100,10 @@ enum res store_user_read(struct db_stmt *st, struct arena *a, struct user *u, st
 	u->created_at = db_col_i64(st, 6);
 	u->updated_at = db_col_i64(st, 7);
 	u->department = db_col_null(st, 8) ? NULL : store_col_dup(st, 8, a);
-	if (!u->login || !u->full_name || !u->language)
+	u->email = db_col_null(st, 9) ? NULL : store_col_dup(st, 9, a);
+	u->phone = db_col_null(st, 10) ? NULL : store_col_dup(st, 10, a);
+	if (!u->login || !u->full_name || !u->language || (!db_col_null(st, 8) && !u->department) ||
+	    (!db_col_null(st, 9) && !u->email) || (!db_col_null(st, 10) && !u->phone))
 		return err_set(e, RES_NOMEM, NULL, NULL, "out of memory");
 	return RES_OK;
 }
@@ -118,6 +124,8 @@ enum res store_user_insert(struct db *db, const struct user *u, int64_t now, int
 	db_bind_i64(st, 7, now);
 	db_bind_i64(st, 8, now);
 	db_bind_text(st, 9, u->department);
+	db_bind_text(st, 10, u->email);
+	db_bind_text(st, 11, u->phone);
 	if (store_step(st, &r, e) == DB_ROW)
 		*id = db_col_i64(st, 0);
 	else if (!r)
@@ -175,7 +183,9 @@ enum res store_user_update(struct db *db, const struct user *u, int64_t now, str
 	db_bind_bool(st, 4, u->disabled);
 	db_bind_i64(st, 5, now);
 	db_bind_text(st, 6, u->department);
-	db_bind_i64(st, 7, u->id);
+	db_bind_text(st, 7, u->email);
+	db_bind_text(st, 8, u->phone);
+	db_bind_i64(st, 9, u->id);
 	return store_exec(st, e);
 }
 
@@ -190,17 +200,19 @@ enum res store_users_lock(struct db *db, struct err *e)
 	return store_exec(st, e);
 }
 
-enum res store_user_update_profile(struct db *db, int64_t id, const char *full_name,
-				   const char *language, int64_t now, struct err *e)
+enum res store_user_update_profile(struct db *db, const struct user *u, int64_t now,
+				   struct err *e)
 {
 	struct db_stmt *st;
 	enum res r = db_prepare(db, sql_profile, &st, e);
 	if (r)
 		return r;
-	db_bind_text(st, 1, full_name);
-	db_bind_text(st, 2, language);
-	db_bind_i64(st, 3, now);
-	db_bind_i64(st, 4, id);
+	db_bind_text(st, 1, u->full_name);
+	db_bind_text(st, 2, u->language);
+	db_bind_text(st, 3, u->email);
+	db_bind_text(st, 4, u->phone);
+	db_bind_i64(st, 5, now);
+	db_bind_i64(st, 6, u->id);
 	return store_exec(st, e);
 }
 

@@ -172,7 +172,8 @@ for (const backend of backends()) {
       assert.equal(a.code, 0, a.stderr);
       assert.match(a.stdout, /chief\.admin/);
       assert.ok(!a.stdout.includes(STRONG_PASSWORD) && !a.stderr.includes(STRONG_PASSWORD), 'the password was echoed');
-      const b = await run(['user', 'add', '--db', db, '--login', 'op1', '--role', 'operator', '--password-stdin'], { input: 'op1 password here' }); // no newline
+      const b = await run(['user', 'add', '--db', db, '--login', 'op1', '--role', 'operator', '--password-stdin',
+        '--phone', '8 (916) 123-45-67', '--email', 'op1@example.com'], { input: 'op1 password here' }); // no newline
       assert.equal(b.code, 0, b.stderr);
       const l = await run(['user', 'list', '--db', db]);
       assert.equal(l.code, 0, l.stderr);
@@ -182,7 +183,7 @@ for (const backend of backends()) {
       assert.match(line, /\bru\b/);
       assert.match(line, /Анна Смирнова/);
       assert.match(line, /active/);
-      assert.match(l.stdout, /\bop1\b.*\boperator\b/);
+      assert.match(l.stdout, /\bop1\b.*\boperator\b.*\+79161234567 +op1@example\.com/, 'the phone in E.164 and the email');
       assert.ok(!/argon2/.test(l.stdout), 'the list shows password hashes');
       assert.equal(sql(db, "SELECT role FROM users WHERE login = 'chief.admin'"), 'admin');
       assert.ok(sql(db, "SELECT password_hash FROM users WHERE login = 'chief.admin'").startsWith('$argon2id$'));
@@ -195,6 +196,12 @@ for (const backend of backends()) {
         assert.equal(s.user.language, 'ru');
         await new Client(srv.base).login('op1', 'op1 password here');
         // the CLI's write is in the audit trail
+        const op1 = (await c.get('/api/v1/users')).json.items.find((u) => u.login === 'op1');
+        assert.equal(op1.phone, '+79161234567');
+        assert.equal(op1.email, 'op1@example.com');
+        const op1Audit = (await c.get('/api/v1/audit?entity=user&id=' + op1.id)).json.items.find((e) => e.action === 'create');
+        assert.equal(op1Audit.after.phone, '+79161234567');
+        assert.equal(op1Audit.after.email, 'op1@example.com');
         const au = await c.get('/api/v1/audit?entity=user&id=' + s.user.id);
         const created = au.json.items.find((e) => e.action === 'create');
         assert.ok(created, JSON.stringify(au.json.items));
@@ -215,6 +222,8 @@ for (const backend of backends()) {
         [['--role', 'operator', '--password-stdin'], STRONG_PASSWORD + '\n', /login/],
         [['--login', 'has space', '--role', 'operator', '--password-stdin'], STRONG_PASSWORD + '\n', /login/],
         [['--login', 'lang', '--role', 'operator', '--language', 'de', '--password-stdin'], STRONG_PASSWORD + '\n', /language/],
+        [['--login', 'ph', '--role', 'operator', '--phone', 'call me', '--password-stdin'], STRONG_PASSWORD + '\n', /--phone/],
+        [['--login', 'em', '--role', 'operator', '--email', 'not an address', '--password-stdin'], STRONG_PASSWORD + '\n', /--email/],
       ];
       for (const [args, input, re] of cases) {
         const r = await run(['user', 'add', '--db', db, ...args], { input });

@@ -47,6 +47,10 @@ const TABLE = [
   { method: 'GET', path: '/api/v1/triggers', who: ADMIN, ok: 200 },
   { method: 'POST', path: '/api/v1/triggers', who: ADMIN, ok: 400, req: () => ({ body: { event: 'no_such', channel: 'sms', template: 'case_opened', audience: 'person' } }) },
   { method: 'PATCH', path: '/api/v1/triggers/{id}', who: ADMIN, ok: 404, req: () => ({ path: '/api/v1/triggers/999999', body: { enabled: true } }) },
+  // holidays: a refused day and a day that is no holiday change nothing
+  { method: 'GET', path: '/api/v1/holidays', who: ADMIN, ok: 200 },
+  { method: 'PUT', path: '/api/v1/holidays/{month_day}', who: ADMIN, ok: 400, req: () => ({ path: '/api/v1/holidays/02-30', body: { name: 'No such day' } }) },
+  { method: 'DELETE', path: '/api/v1/holidays/{month_day}', who: ADMIN, ok: 404, req: () => ({ path: '/api/v1/holidays/12-31' }) },
   // gateways (SMSC and SMTP connections): admins only; writes are refused before anything changes
   { method: 'GET', path: '/api/v1/gateways', who: ADMIN, ok: 200 },
   { method: 'POST', path: '/api/v1/gateways', who: ADMIN, ok: 400, req: () => ({ body: { kind: 'smpp', name: 'roles test', host: '127.0.0.1', username: 'x', prefixes: '7-9' } }) },

@@ -238,15 +238,22 @@ for (const backend of backends()) {
 
     it('sends staff notices to the case\'s manager and a department at their own phone and address', async () => {
       const staff = Object.fromEntries((await admin.get('/api/v1/users?limit=500')).json.items.map((u) => [u.login, u]));
-      // staff contact details are columns of users (migration 0009), with no API yet
-      sql(`UPDATE users SET phone = '+79161119901', email = 'manager@example.com' WHERE login = 'manager'`);
-      sql(`UPDATE users SET email = 'operator@example.com' WHERE login = 'operator'`);
-      sql(`UPDATE users SET phone = '+79161119903' WHERE login = 'supervisor'`);
-      sql(`UPDATE users SET phone = '+79161119904', email = 'finance@example.com' WHERE login = 'finance'`);
-      let r = await admin.post('/api/v1/users', { login: 'gone', role: 'operator', password: 'correct horse battery staple', department: 'assistance' });
+      // staff contact details: set by an admin, or by the user on /me
+      const setContacts = async (login, body) => {
+        const p = await admin.patch(`/api/v1/users/${staff[login].id}`, body);
+        assert.equal(p.status, 200, p.text);
+      };
+      await setContacts('manager', { phone: '+79161119901', email: 'manager@example.com' });
+      const own = await op.patch('/api/v1/me', { email: 'operator@example.com' });
+      assert.equal(own.status, 200, own.text);
+      await setContacts('supervisor', { phone: '8 916 111-99-03' }); // stored as +79161119903
+      await setContacts('finance', { phone: '+79161119904', email: 'finance@example.com' });
+      let r = await admin.post('/api/v1/users', {
+        login: 'gone', role: 'operator', password: 'correct horse battery staple', department: 'assistance',
+        phone: '+79161119905', email: 'gone@example.com',
+      });
       assert.equal(r.status, 201, r.text);
       assert.equal((await admin.patch(`/api/v1/users/${r.json.id}`, { disabled: true })).status, 200);
-      sql(`UPDATE users SET phone = '+79161119905', email = 'gone@example.com' WHERE login = 'gone'`);
 
       r = await admin.post('/api/v1/triggers', { event: 'case_opened', channel: 'email', template: 'staff_notice', audience: 'manager' });
       assert.equal(r.status, 201, r.text);
@@ -280,7 +287,7 @@ for (const backend of backends()) {
         assert.deepEqual(msgs(`case_id = ${c2.json.id} AND channel = 'email'`).map((m) => [m.recipient, m.key]),
           [['operator@example.com', `trigger:${toManager}:case:${c2.json.id}:user:${staff.operator.id}`]]);
         // the language of the staff member picks the template: the Chinese-speaking reviewer
-        sql(`UPDATE users SET email = 'reviewer@example.com' WHERE login = 'reviewer'`);
+        await setContacts('reviewer', { email: 'reviewer@example.com' });
         const c3 = await op.post('/api/v1/cases', { person_id: P.bdRu, type: 'medical', manager_id: staff.reviewer.id });
         assert.equal(c3.status, 201, c3.text);
         const [zh] = msgs(`case_id = ${c3.json.id} AND channel = 'email'`);

@@ -7,7 +7,7 @@ import {
   auditAll, STRONG_PASSWORD,
 } from './helpers.mjs';
 
-const USER_KEYS = ['created_at', 'department', 'disabled', 'full_name', 'id', 'language', 'login', 'role', 'updated_at'];
+const USER_KEYS = ['created_at', 'department', 'disabled', 'email', 'full_name', 'id', 'language', 'login', 'phone', 'role', 'updated_at'];
 
 for (const backend of backends()) {
   describe(`users (${backend})`, () => {
@@ -155,6 +155,105 @@ for (const backend of backends()) {
         // the existing user kept their password and role
         const c = await signedIn(base(), 'operator');
         assert.equal((await c.get('/api/v1/me')).json.role, 'operator');
+      });
+    });
+
+    describe('email and phone (where staff notices go)', () => {
+      it('creates with them (phone in E.164), changes, clears with null or "", and audits before and after', async () => {
+        const r = await admin.post('/api/v1/users', {
+          login: 'contact.user', role: 'case_manager', password: STRONG_PASSWORD, email: 'anna.k@example.com', phone: '8 (916) 123-45-67',
+        });
+        assert.equal(r.status, 201, r.text);
+        assert.equal(r.json.email, 'anna.k@example.com');
+        assert.equal(r.json.phone, '+79161234567');
+        assert.deepEqual((await admin.get(`/api/v1/users/${r.json.id}`)).json, r.json);
+        const listed = (await admin.get('/api/v1/users?limit=500')).json.items.find((u) => u.id === r.json.id);
+        assert.deepEqual(listed, r.json);
+        let entry = (await auditAll(admin, `entity=user&id=${r.json.id}`)).items[0];
+        assert.equal(entry.action, 'create');
+        assert.equal(entry.after.phone, '+79161234567');
+        assert.equal(entry.after.email, 'anna.k@example.com');
+
+        let p = await admin.patch(`/api/v1/users/${r.json.id}`, { phone: '+44 20 7946 0958' });
+        assert.equal(p.status, 200, p.text);
+        assert.equal(p.json.phone, '+442079460958');
+        assert.equal(p.json.email, 'anna.k@example.com', 'an absent field stays');
+        entry = (await auditAll(admin, `entity=user&id=${r.json.id}`)).items[0];
+        assert.equal(entry.action, 'update');
+        assert.equal(entry.before.phone, '+79161234567');
+        assert.equal(entry.after.phone, '+442079460958');
+
+        p = await admin.patch(`/api/v1/users/${r.json.id}`, { email: null, phone: '' });
+        assert.equal(p.status, 200, p.text);
+        assert.equal(p.json.email, null);
+        assert.equal(p.json.phone, null);
+        assert.deepEqual((await admin.get(`/api/v1/users/${r.json.id}`)).json, p.json);
+        entry = (await auditAll(admin, `entity=user&id=${r.json.id}`)).items[0];
+        assert.equal(entry.before.email, 'anna.k@example.com');
+        assert.equal(entry.after.email, null);
+        assert.equal(entry.after.phone, null);
+        // the same values again: nothing to write, nothing audited
+        const total = (await auditAll(admin, `entity=user&id=${r.json.id}`)).total;
+        assert.equal((await admin.patch(`/api/v1/users/${r.json.id}`, { email: '' })).status, 200);
+        assert.equal((await auditAll(admin, `entity=user&id=${r.json.id}`)).total, total);
+        // without them, a new user has none
+        const d = await createUser(admin, 'no-contacts', 'operator');
+        assert.equal(d.email, null);
+        assert.equal(d.phone, null);
+      });
+
+      it('rejects a bad email or phone with the field named, changing nothing', async () => {
+        const good = { login: 'bad-contact', role: 'operator', password: STRONG_PASSWORD };
+        const u = await createUser(admin, 'bad-contact-patch', 'operator', { email: 'ok@example.com', phone: '+79161112233' });
+        const snap = await snapshot(admin);
+        const bad = [
+          [{ email: 'not-an-address' }, 'email'], [{ email: 'two@@example.com' }, 'email'],
+          [{ email: 'a b@example.com' }, 'email'], [{ email: 'x@example.com\r\nBcc: y@example.com' }, 'email'],
+          [{ email: '"q"@example.com' }, 'email'], [{ email: 7 }, 'email'], [{ email: 'a@' + 'd'.repeat(260) + '.com' }, 'email'],
+          [{ phone: 'call me' }, 'phone'], [{ phone: '123' }, 'phone'], [{ phone: 79161234567 }, 'phone'],
+          [{ phone: '+7 916 123 45 67 89 00 11' }, 'phone'],
+          [{ full_name: 'Should Not Stick', phone: 'nope' }, 'phone'],
+        ];
+        for (const [body, field] of bad) {
+          expectError(await admin.post('/api/v1/users', { ...good, ...body }), 400, 'invalid_field', field);
+          expectError(await admin.patch(`/api/v1/users/${u.id}`, body), 400, 'invalid_field', field);
+        }
+        await assertUnchanged(admin, snap, 'after rejected contacts');
+        const now = (await admin.get(`/api/v1/users/${u.id}`)).json;
+        assert.equal(now.email, 'ok@example.com');
+        assert.equal(now.phone, '+79161112233');
+      });
+
+      it('a user sees and sets their own on /me; others see nobody\'s', async () => {
+        await createUser(admin, 'self-contact', 'operator');
+        const c = new Client(base());
+        await c.login('self-contact', STRONG_PASSWORD);
+        let me = (await c.get('/api/v1/me')).json;
+        assert.equal(me.email, null);
+        assert.equal(me.phone, null);
+        const p = await c.patch('/api/v1/me', { email: 'self@example.org', phone: '00 49 30 1234567' });
+        assert.equal(p.status, 200, p.text);
+        assert.equal(p.json.email, 'self@example.org');
+        assert.equal(p.json.phone, '+49301234567');
+        me = (await c.get('/api/v1/me')).json;
+        assert.equal(me.email, 'self@example.org');
+        assert.equal(me.phone, '+49301234567');
+        const entry = (await auditAll(admin, `entity=user&id=${me.id}`)).items[0];
+        assert.equal(entry.action, 'update');
+        assert.equal(entry.before.phone, null);
+        assert.equal(entry.after.phone, '+49301234567');
+        expectError(await c.patch('/api/v1/me', { phone: 'x' }), 400, 'invalid_field', 'phone');
+        expectError(await c.patch('/api/v1/me', { email: 'x' }), 400, 'invalid_field', 'email');
+        // an absent field stays; null clears
+        assert.equal((await c.patch('/api/v1/me', { phone: null })).json.email, 'self@example.org');
+        assert.equal((await c.get('/api/v1/me')).json.phone, null);
+        // only admins list users; the staff directory shows no contacts
+        expectError(await c.get('/api/v1/users'), 403, 'forbidden');
+        expectError(await c.get(`/api/v1/users/${me.id}`), 403, 'forbidden');
+        const staff = await c.get('/api/v1/staff');
+        assert.equal(staff.status, 200, staff.text);
+        assert.ok(!staff.text.includes('self@example.org'));
+        for (const s of staff.json.items) assert.ok(!('email' in s) && !('phone' in s));
       });
     });
 

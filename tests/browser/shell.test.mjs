@@ -250,6 +250,27 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   assert.equal(audit.items[0].before.role, 'operator');
   assert.equal(audit.items[0].after.role, 'case_manager');
 
+  // ---- phone and email, where staff notices go: a bad phone is named next to its field ----
+  await page.fill('#user-edit-form input[name="phone"]', 'call me');
+  await page.fill('#user-edit-form input[name="email"]', 'ivan.petrov@example.com');
+  await page.press('#user-edit-form input[name="phone"]', 'Control+Enter');
+  await page.waitForSelector('#user-edit-form input[name="phone"][aria-invalid="true"]');
+  await waitText(page, '#user-edit-form .field[data-field="phone"] .field-error', '这不是电话号码：请带国家代码填写。');
+  assert.equal(await page.inputValue('#user-edit-form input[name="email"]'), 'ivan.petrov@example.com', 'the form keeps what was typed');
+  await page.fill('#user-edit-form input[name="phone"]', '8 (916) 555-01-02');
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/api/v1/users/${newId}`) && r.status() === 200),
+    page.press('#user-edit-form input[name="phone"]', 'Control+Enter'),
+  ]);
+  await waitText(page, '#user-panel .panel-head [data-contact="phone"]', '+79165550102');
+  await waitText(page, '#user-panel .panel-head [data-contact="email"]', 'ivan.petrov@example.com');
+  assert.equal(await page.inputValue('#user-edit-form input[name="phone"]'), '+79165550102', 'the phone as stored');
+  await waitText(page, '#history-list li[data-action="update"] .diff-row[data-field="phone"] ins', '+79165550102');
+  const stored = await page.evaluate(async (id) => (await fetch(`/api/v1/users/${id}`)).json(), newId);
+  assert.equal(stored.phone, '+79165550102');
+  assert.equal(stored.email, 'ivan.petrov@example.com');
+  await shot(page, 'user-contacts');
+
   // ---- back/forward and Esc ----
   await page.goBack();
   await page.waitForSelector('#new-user-form');
@@ -276,6 +297,15 @@ test('admin: keyboard sign-in, shell, languages remembered, users, history, prof
   await page.waitForFunction(() => location.hash === '#/profile');
   await waitText(page, '#profile-title', '个人资料');
   await page.waitForSelector('#token-list [data-empty="tokens"]');
+
+  // my own phone for staff notices, stored in E.164
+  await page.fill('#profile-form input[name="phone"]', '+44 20 7946 0958');
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith('/api/v1/me') && r.status() === 200),
+    page.press('#profile-form input[name="phone"]', 'Enter'),
+  ]);
+  await page.waitForFunction(() => document.querySelector('#profile-form input[name="phone"]').value === '+442079460958');
+  assert.equal((await page.evaluate(async () => (await fetch('/api/v1/me')).json())).phone, '+442079460958');
 
   // a wrong current password names the field
   await page.fill('#password-form input[name="current_password"]', 'not-my-password');

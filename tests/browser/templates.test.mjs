@@ -1,7 +1,7 @@
 // The Templates screen (issue 5, admins): pick a template, edit it with the
 // live preview (rendered text, SMS parts, GSM-7 or UCS-2, the fault with
-// its line and column), save a new version; switch a trigger off and on.
-// Screenshots: templates-*.png.
+// its line and column), save a new version; switch a trigger off and on;
+// add, rename and delete a holiday. Screenshots: templates-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer, open, shot, waitText, waitContains, signIn, switchLang, unlabelled, expectFocus } from './harness.mjs';
@@ -163,5 +163,117 @@ test('triggers: add one, change it, see it listed', async (t) => {
   await waitContains(page, '#trg-form h2', '触发器');
   await shot(page, 'templates-trigger-zh');
   await switchLang(page, 'en');
+  assert.deepEqual(problems, []);
+});
+
+// The holidays under the triggers: the seeded ones listed with their date
+// in the UI language; one added by the keyboard (month and day pickers, a
+// name), a day the server refuses shown next to the day, a day that is one
+// already refused before anything is sent, renamed in the row, deleted
+// after a confirmation in the row (Esc keeps it). Screenshots:
+// templates-holidays-{error,rename,en,ru,zh,delete}.png.
+test('holidays: add one, rename it, delete it', async (t) => {
+  const { page, problems } = await open(env, t);
+  await signIn(env, page, 'admin');
+  await page.click('#usermenu-btn');
+  await page.click('#usermenu a[data-nav="templates"]');
+  await page.waitForSelector('#hol-table tr[data-holiday="03-08"]');
+  const c = new Client(env.server.base);
+  await c.login('admin');
+  const list = async () => (await c.get('/api/v1/holidays')).json.items.map((x) => [x.month_day, x.name]);
+  const before = await list();
+  await waitText(page, '#hol-table tr[data-holiday="03-08"] td.hol-date', '8 March');
+  await waitText(page, '#hol-table tr[data-holiday="01-01"] td.hol-name', 'New Year');
+  // the demo has no holiday trigger: the list says nobody is greeted yet
+  await waitContains(page, '#hol-no-trigger', 'No holiday trigger is on');
+
+  // a day that is a holiday already: said before anything is sent
+  await page.focus('#hol-month');
+  await page.selectOption('#hol-month', '03');
+  await page.selectOption('#hol-day', '08');
+  await page.fill('#hol-name', 'Spring Day');
+  await page.press('#hol-name', 'Enter');
+  await page.waitForSelector('#hol-day[aria-invalid="true"]');
+  await waitContains(page, '#hol-date-err', 'International Women');
+  assert.deepEqual(await list(), before, 'nothing sent');
+
+  // February has 29 days; a day the server refuses is shown by the day, what was typed kept
+  await page.selectOption('#hol-month', '02');
+  assert.equal(await page.$$eval('#hol-day option', (o) => o.length), 29);
+  await page.evaluate(() => { const s = document.querySelector('#hol-day'); s.append(new Option('30', '30')); s.value = '30'; });
+  await page.press('#hol-name', 'Control+Enter');
+  await page.waitForSelector('#hol-day[aria-invalid="true"]');
+  await waitContains(page, '#hol-date-err', 'day that exists');
+  await expectFocus(page, 'hol-day');
+  assert.equal(await page.inputValue('#hol-name'), 'Spring Day');
+  await page.locator('.hol-section').scrollIntoViewIfNeeded();
+  await shot(page, 'templates-holidays-error');
+  assert.deepEqual(await list(), before, 'nothing added');
+
+  // added: 9 May, by the keyboard
+  await page.selectOption('#hol-month', '05');
+  await page.selectOption('#hol-day', '09');
+  await page.fill('#hol-name', 'Victory Day');
+  await page.press('#hol-name', 'Enter');
+  await page.waitForSelector('#hol-table tr[data-holiday="05-09"]');
+  await waitText(page, '#hol-table tr[data-holiday="05-09"] td.hol-date', '9 May');
+  await waitContains(page, '#hol-list .hol-saved', 'Victory Day');
+  assert.deepEqual(await list(), [...before, ['05-09', 'Victory Day']].sort((a, b) => a[0].localeCompare(b[0])));
+  assert.equal(await page.inputValue('#hol-name'), '', 'the form is ready for the next one');
+  const order = await page.$$eval('#hol-table tbody tr', (trs) => trs.map((tr) => tr.dataset.holiday));
+  assert.deepEqual(order, [...order].sort(), 'by month and day');
+
+  // renamed in the row: Enter saves; Esc puts the row back
+  await page.click('button[data-rename-holiday="05-09"]');
+  await expectFocus(page, 'hol-rename');
+  await page.fill('#hol-rename', 'Changed my mind');
+  await page.keyboard.press('Escape');
+  await waitText(page, '#hol-table tr[data-holiday="05-09"] td.hol-name', 'Victory Day');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.renameHoliday), '05-09');
+  await page.keyboard.press('Enter');
+  await expectFocus(page, 'hol-rename');
+  await page.fill('#hol-rename', 'День Победы');
+  await shot(page, 'templates-holidays-rename');
+  await page.press('#hol-rename', 'Enter');
+  await waitText(page, '#hol-table tr[data-holiday="05-09"] td.hol-name', 'День Победы');
+  assert.deepEqual((await list()).find((x) => x[0] === '05-09'), ['05-09', 'День Победы']);
+
+  assert.deepEqual(await unlabelled(page), []);
+  await page.locator('.hol-section').scrollIntoViewIfNeeded();
+  await shot(page, 'templates-holidays-en');
+  await switchLang(page, 'ru');
+  await waitText(page, '#hol-table tr[data-holiday="05-09"] td.hol-date', '9 мая');
+  await waitText(page, '#hol-title', 'Праздники');
+  await page.locator('.hol-section').scrollIntoViewIfNeeded();
+  await shot(page, 'templates-holidays-ru');
+  await switchLang(page, 'zh');
+  await waitText(page, '#hol-table tr[data-holiday="05-09"] td.hol-date', '5月9日');
+  await page.locator('.hol-section').scrollIntoViewIfNeeded();
+  await shot(page, 'templates-holidays-zh');
+  await switchLang(page, 'en');
+
+  // with a holiday trigger on, the note is gone
+  const trg = await c.post('/api/v1/triggers', { event: 'holiday', channel: 'sms', template: 'holiday', audience: 'person', class: 'greeting' });
+  assert.equal(trg.status, 201, trg.text);
+  await page.reload();
+  await page.waitForSelector('#hol-table tr[data-holiday="05-09"]');
+  await page.waitForSelector('#hol-no-trigger', { state: 'hidden' });
+
+  // deleted after a confirmation in the row; Esc keeps it
+  await page.click('button[data-delete-holiday="05-09"]');
+  await page.waitForSelector('#hol-del-yes');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#hol-del-yes', { state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.deleteHoliday), '05-09', 'the focus back on Delete');
+  assert.ok((await list()).some((x) => x[0] === '05-09'), 'kept');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#hol-del-yes');
+  await shot(page, 'templates-holidays-delete');
+  await page.click('#hol-del-yes');
+  await page.waitForSelector('#hol-table tr[data-holiday="05-09"]', { state: 'detached' });
+  await waitContains(page, '#hol-list .hol-saved', 'deleted');
+  assert.deepEqual(await list(), before);
+  const audit = (await c.get('/api/v1/audit?entity=holiday')).json.items.map((a) => a.action);
+  assert.deepEqual(audit, ['delete', 'update', 'create']);
   assert.deepEqual(problems, []);
 });

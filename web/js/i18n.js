@@ -103,8 +103,9 @@ export function bindAttrs(el, attrs) {
 /**
  * A formatted value that follows the language: kind is date, datetime, number,
  * lang, money ("minor CUR", e.g. "1234567 RUB"), days (a count of days),
- * percent (hundredths of a percent: 2000 is 20 %), range ("2026-01-01/2026-12-31") or
- * name (JSON of {"en","ru","zh"} names from data, shown in the UI language).
+ * percent (hundredths of a percent: 2000 is 20 %), range ("2026-01-01/2026-12-31"),
+ * name (JSON of {"en","ru","zh"} names from data, shown in the UI language) or
+ * monthday (a day of every year, MM-DD, or a month's name from MM).
  */
 export function bindFormat(el, kind, value) {
   el.dataset.fmt = kind;
@@ -161,6 +162,7 @@ export function format(kind, value) {
     case 'due': return fmtDue(value);
     case 'reltime': return fmtRelTime(value);
     case 'month': return fmtMonth(value);
+    case 'monthday': return fmtMonthDay(value);
     case 'score': // a mean score with one decimal ("7.5" → "7,5" in Russian)
       return new Intl.NumberFormat(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(Number(value));
     default: return String(value);
@@ -279,6 +281,17 @@ export function fmtMonth(ym) {
   if (!m) return String(ym ?? '');
   return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'long', timeZone: 'UTC' })
     .format(new Date(Date.UTC(+m[1], +m[2] - 1, 1)));
+}
+
+/** A day of every year, "03-08" → "8 March" / "8 марта" / "3月8日"; a month
+ *  alone, "03" → "March" / "Март" / "三月". A leap year keeps 02-29. */
+export function fmtMonthDay(md) {
+  const m = /^(\d{2})(?:-(\d{2}))?$/.exec(md || '');
+  if (!m) return String(md ?? '');
+  const d = new Date(Date.UTC(2000, +m[1] - 1, m[2] ? +m[2] : 1));
+  if (m[2]) return new Intl.DateTimeFormat(locale(), { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(d);
+  const n = new Intl.DateTimeFormat(locale(), { month: 'long', timeZone: 'UTC' }).format(d);
+  return n.charAt(0).toLocaleUpperCase(locale()) + n.slice(1);
 }
 
 /** A language's name in the UI language ("Russian", "русский", "俄语"). */

@@ -1,4 +1,5 @@
-// My profile: name and language, password, my API tokens.
+// My profile: name, language, phone and email (where staff notices reach
+// me), password, my API tokens.
 import { h, field, langSelect, roleBadge, dateEl, tx } from '../dom.js';
 import { get, post, patch, del } from '../api.js';
 import { setLang, currentLang, bindText } from '../i18n.js';
@@ -38,17 +39,28 @@ export const profileView = {
 function detailsCard(u) {
   const name = field({ name: 'full_name', label: 'field.full_name', value: u.full_name, autocomplete: 'name', attrs: { maxlength: '200' } });
   const lang = field({ name: 'language', label: 'field.language', input: langSelect(u.language, { 'data-lang-select': true }), hint: 'profile.language_hint' });
+  const phone = field({ name: 'phone', label: 'field.phone', type: 'tel', value: u.phone || '', autocomplete: 'tel', attrs: { maxlength: '32', inputmode: 'tel' } });
+  const email = field({ name: 'email', label: 'field.email', type: 'email', value: u.email || '', autocomplete: 'email', attrs: { maxlength: '254', spellcheck: 'false', autocapitalize: 'none' } });
   const save = h('button', { type: 'submit', class: 'btn primary', i18n: 'common.save' });
   const form = h('form', { class: 'form', id: 'profile-form', novalidate: true },
-    name, lang, h('div', { class: 'form-actions' }, save, ctrlEnterHint()));
+    name, lang, h('div', { class: 'form-row contacts-row' }, phone, email),
+    h('p', { class: 'hint', id: 'profile-contacts-hint', i18n: 'profile.contacts_hint' }),
+    h('div', { class: 'form-actions' }, save, ctrlEnterHint()));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
-    const body = { full_name: form.elements.full_name.value.trim(), language: form.elements.language.value };
+    const f = form.elements;
+    const body = {
+      full_name: f.full_name.value.trim(), language: f.language.value,
+      phone: f.phone.value.trim() || null, email: f.email.value.trim() || null,
+    };
     try {
       const user = await busy(save, () => patch('/api/v1/me', body));
       state.app.setUser(user);
+      // the phone as stored (E.164)
+      f.phone.value = user.phone || '';
+      f.email.value = user.email || '';
       if (user.language !== currentLang()) await setLang(user.language);
       const sub = document.querySelector('[data-view="profile"] .page-head .sub');
       if (sub) sub.textContent = user.full_name ? `${user.full_name} · ${user.login}` : user.login;

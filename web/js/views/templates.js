@@ -5,9 +5,11 @@
 // their enable switches, and a form under the list to add a trigger or
 // change one (event, channel, template, audience, class, days, urgent,
 // enabled; Ctrl+Enter saves, Esc closes, errors next to the field the API
-// names).
+// names); and under them the holidays the holiday trigger greets on (a day
+// of every year shown in the UI language, a name): added with month and day
+// pickers, renamed in the row, deleted after a confirmation in the row.
 import { h } from '../dom.js';
-import { get, post, put, patch } from '../api.js';
+import { get, post, put, patch, del } from '../api.js';
 import { errorMessage, showError, clearErrors, busy, ctrlEnterHint } from '../forms.js';
 import { loadDepartments, flash } from '../casekit.js';
 
@@ -31,7 +33,10 @@ export const templatesView = {
   },
   update() {},
   onEscape() {
-    if (!S || !S.trg) return false;
+    if (!S) return false;
+    if (S.holConfirm) { cancelHolidayDelete(); return true; }
+    if (S.holRename) { cancelRename(); return true; }
+    if (!S.trg) return false;
     closeTrigger();
     return true;
   },
@@ -48,14 +53,21 @@ function build() {
   const trgEditor = h('section', { class: 'card trg-editor', id: 'trg-editor', hidden: true, i18nAttr: { 'aria-label': 'trg.editor' } });
   const add = h('button', { type: 'button', class: 'btn', id: 'trg-new' }, h('span', { i18n: 'trg.new' }));
   add.addEventListener('click', () => editTrigger(null));
+  const holidays = h('div', { id: 'hol-list', 'aria-live': 'polite' });
+  const holForm = holidayForm();
+  const holNote = h('p', { class: 'alert warn hol-no-trigger', id: 'hol-no-trigger', hidden: true, i18n: 'hol.no_trigger' });
   S.main.replaceChildren(h('div', { class: 'page templates-page', dataset: { view: 'templates' } },
     h('div', { class: 'page-head' }, h('h1', { i18n: 'tpl.title' })),
     h('p', { class: 'page-intro', i18n: 'tpl.intro' }),
     h('div', { class: 'tpl-layout' }, list, editor),
     h('div', { class: 'trg-head' }, h('h2', { i18n: 'trg.title' }), add),
     h('p', { class: 'hint', i18n: 'trg.intro' }),
-    triggers, trgEditor));
-  S.els = { list, editor, triggers, trgEditor, add };
+    triggers, trgEditor,
+    h('section', { class: 'hol-section', 'aria-labelledby': 'hol-title' },
+      h('h2', { id: 'hol-title', i18n: 'hol.title' }),
+      h('p', { class: 'hint', i18n: 'hol.intro' }),
+      holNote, holidays, holForm)));
+  S.els = { list, editor, triggers, trgEditor, add, holidays, holForm, holNote };
 }
 
 function alertOf(err) {
@@ -65,9 +77,9 @@ function alertOf(err) {
 
 async function load() {
   const mine = S;
-  let tpls, trgs, depts;
+  let tpls, trgs, depts, hols;
   try {
-    [tpls, trgs, depts] = await Promise.all([get('/api/v1/templates'), get('/api/v1/triggers'), loadDepartments()]);
+    [tpls, trgs, depts, hols] = await Promise.all([get('/api/v1/templates'), get('/api/v1/triggers'), loadDepartments(), get('/api/v1/holidays')]);
   } catch (err) {
     if (S !== mine || err.status === 401) return;
     S.els.list.replaceChildren(alertOf(err));
@@ -77,6 +89,7 @@ async function load() {
   S.depts = depts || [];
   renderList(tpls.items || []);
   renderTriggers(trgs.items || []);
+  renderHolidays(hols.items || []);
 }
 
 const keyOf = (t) => `${t.code}/${t.channel}/${t.language}`;
@@ -214,6 +227,7 @@ function audienceEl(audience) {
 
 function renderTriggers(items) {
   S.trgs = items;
+  if (S.hols) holidayTriggerNote();
   const rows = items.map((t) => {
     const sw = h('input', { type: 'checkbox', id: `trg-on-${t.id}`, dataset: { trigger: t.id }, role: 'switch' });
     sw.checked = t.enabled;
@@ -223,6 +237,7 @@ function renderTriggers(items) {
         const r = await patch(`/api/v1/triggers/${t.id}`, { enabled: sw.checked });
         sw.checked = r.enabled;
         t.enabled = r.enabled;
+        if (S && S.hols) holidayTriggerNote();
       } catch (err) {
         sw.checked = !sw.checked;
         if (S) S.els.triggers.prepend(alertOf(err));
@@ -408,4 +423,220 @@ async function saveTrigger(t, f) {
   const row = S.els.triggers.querySelector(`tr[data-trigger="${r.id}"]`);
   flash(row);
   row?.querySelector('button[data-edit-trigger]')?.focus();
+}
+
+// ---- holidays ----
+
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const pad2 = (n) => String(n).padStart(2, '0');
+
+/** Holidays greet nobody while no holiday trigger is on: say so above them. */
+function holidayTriggerNote() {
+  const note = S.els.holNote;
+  const on = (S.trgs || []).some((t) => t.event === 'holiday' && t.enabled);
+  note.hidden = on;
+}
+
+function renderHolidays(items) {
+  S.hols = items;
+  S.holConfirm = null;
+  S.holRename = null;
+  holidayTriggerNote();
+  if (!items.length) {
+    S.els.holidays.replaceChildren(h('p', { class: 'empty hol-empty', i18n: 'hol.empty' }));
+    return;
+  }
+  const rows = items.map((x) => {
+    const rename = h('button', { type: 'button', class: 'btn small', dataset: { renameHoliday: x.month_day } },
+      h('span', { i18n: 'hol.rename' }), h('span', { class: 'sr-only' }, ` ${x.name}`));
+    rename.addEventListener('click', () => startRename(x));
+    const remove = h('button', { type: 'button', class: 'btn small danger', dataset: { deleteHoliday: x.month_day } },
+      h('span', { i18n: 'hol.delete' }), h('span', { class: 'sr-only' }, ` ${x.name}`));
+    remove.addEventListener('click', () => askHolidayDelete(x));
+    return h('tr', { dataset: { holiday: x.month_day } },
+      h('td', { class: 'hol-date' }, h('span', { fmt: ['monthday', x.month_day] })),
+      h('td', { class: 'hol-name' }, x.name),
+      h('td', { class: 'actions' }, rename, ' ', remove));
+  });
+  S.els.holidays.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'data hol-table', id: 'hol-table' },
+    h('caption', { class: 'sr-only', i18n: 'hol.title' }),
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col', i18n: 'hol.col.date' }),
+      h('th', { scope: 'col', i18n: 'hol.col.name' }),
+      h('th', { scope: 'col' }, h('span', { class: 'sr-only', i18n: 'tpl.col.actions' })))),
+    h('tbody', null, rows))));
+}
+
+/** A labelled control of the holiday form with the box showError fills. */
+function holField(name, label, control) {
+  const id = `hol-${name}`;
+  control.id = id;
+  control.name = name;
+  control.setAttribute('aria-describedby', `${id}-err`);
+  return h('div', { class: 'field', dataset: { field: name } },
+    h('label', { for: id, i18n: label }), control,
+    h('p', { class: 'field-error', id: `${id}-err`, hidden: true }));
+}
+
+/** The form to add a holiday: month, day (as many as the month has; 29 in February), name. */
+function holidayForm() {
+  const month = h('select', { class: 'input' }, MONTH_DAYS.map((_, i) => h('option', { value: pad2(i + 1), fmt: ['monthday', pad2(i + 1)] })));
+  const day = h('select', { class: 'input num' });
+  const name = h('input', { class: 'input', type: 'text', maxlength: '100', autocomplete: 'off' });
+  const syncDays = () => {
+    const want = day.value;
+    const n = MONTH_DAYS[Number(month.value) - 1];
+    day.replaceChildren(...Array.from({ length: n }, (_, i) => h('option', { value: pad2(i + 1) }, String(i + 1))));
+    day.value = want && Number(want) <= n ? want : '01';
+  };
+  syncDays();
+  month.addEventListener('change', syncDays);
+  const save = h('button', { type: 'submit', class: 'btn primary', id: 'hol-add' }, h('span', { i18n: 'hol.add' }));
+  // month and day share one error box (the API names month_day)
+  for (const [el, n] of [[month, 'month'], [day, 'day']]) {
+    el.id = `hol-${n}`;
+    el.name = n;
+    el.setAttribute('aria-describedby', 'hol-date-err');
+  }
+  const form = h('form', { class: 'hol-form', id: 'hol-form', novalidate: true },
+    h('h3', { i18n: 'hol.adding' }),
+    h('div', { class: 'hol-grid' },
+      h('div', { class: 'field hol-date', dataset: { field: 'month_day' } },
+        h('div', { class: 'hol-date-parts' },
+          h('div', null, h('label', { for: 'hol-month', class: 'field-label', i18n: 'hol.field.month' }), month),
+          h('div', null, h('label', { for: 'hol-day', class: 'field-label', i18n: 'hol.field.day' }), day)),
+        h('p', { class: 'field-error', id: 'hol-date-err', hidden: true })),
+      holField('name', 'hol.field.name', name),
+      h('div', { class: 'form-actions' }, save, ctrlEnterHint())));
+  form.addEventListener('submit', (e) => { e.preventDefault(); addHoliday({ month, day, name, save, form }); });
+  return form;
+}
+
+async function addHoliday(f) {
+  const mine = S;
+  clearErrors(f.form);
+  const md = `${f.month.value}-${f.day.value}`;
+  const known = (S.hols || []).find((x) => x.month_day === md);
+  // a PUT on a day that is a holiday renames it: adding must not do that unseen
+  if (known) return showError(f.form, { key: 'hol.exists', params: { name: known.name }, field: 'day' });
+  if (!f.name.value.trim()) return showError(f.form, { key: 'error.invalid_field.name', field: 'name' });
+  let r;
+  try {
+    r = await busy(f.save, () => put(`/api/v1/holidays/${md}`, { name: f.name.value }));
+  } catch (err) {
+    if (S !== mine || err.status === 401) return;
+    showError(f.form, err, { month_day: 'day' });
+    return;
+  }
+  if (S !== mine) return;
+  const items = S.hols.filter((x) => x.month_day !== r.month_day).concat([r]).sort((a, b) => a.month_day.localeCompare(b.month_day));
+  renderHolidays(items);
+  f.name.value = '';
+  const row = S.els.holidays.querySelector(`tr[data-holiday="${r.month_day}"]`);
+  flash(row);
+  holStatus('hol.added', { name: r.name });
+  f.month.focus();
+}
+
+/** A short note above the list ("Holiday added."), replaced by the next one. */
+function holStatus(key, params) {
+  S.els.holidays.querySelector('.hol-saved')?.remove();
+  S.els.holidays.prepend(h('p', { class: 'hol-saved ok', role: 'status', i18n: [key, params] }));
+}
+
+/** Rename in the row: the name becomes a field; Enter saves, Esc puts the row back. */
+function startRename(x) {
+  cancelHolidayDelete();
+  cancelRename();
+  const tr = S.els.holidays.querySelector(`tr[data-holiday="${x.month_day}"]`);
+  if (!tr) return;
+  const cell = tr.querySelector('td.hol-name'), actions = tr.querySelector('td.actions');
+  const original = [[...cell.childNodes], [...actions.childNodes]];
+  const name = h('input', { class: 'input', type: 'text', maxlength: '100', autocomplete: 'off', id: 'hol-rename', name: 'name', 'aria-describedby': 'hol-rename-err' });
+  name.value = x.name;
+  const save = h('button', { type: 'submit', class: 'btn small primary', id: 'hol-rename-save', i18n: 'common.save' });
+  const cancel = h('button', { type: 'button', class: 'btn small', i18n: 'common.cancel' });
+  const form = h('form', { class: 'hol-rename', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'hol-rename', class: 'sr-only', i18n: ['hol.rename_one', { date: { fmt: 'monthday', value: x.month_day } }] }), name,
+      h('p', { class: 'field-error', id: 'hol-rename-err', hidden: true })),
+    save, cancel);
+  cell.replaceChildren(form);
+  actions.replaceChildren();
+  S.holRename = { tr, cell, actions, original, x };
+  cancel.addEventListener('click', cancelRename);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const mine = S;
+    clearErrors(form);
+    if (!name.value.trim()) return showError(form, { key: 'error.invalid_field.name', field: 'name' });
+    let r;
+    try {
+      r = await busy(save, () => put(`/api/v1/holidays/${x.month_day}`, { name: name.value }));
+    } catch (err) {
+      if (S !== mine || err.status === 401) return;
+      showError(form, err, { month_day: 'name' });
+      return;
+    }
+    if (S !== mine) return;
+    renderHolidays(S.hols.map((y) => (y.month_day === r.month_day ? r : y)));
+    holStatus('hol.renamed', { name: r.name });
+    const row = S.els.holidays.querySelector(`tr[data-holiday="${r.month_day}"]`);
+    flash(row);
+    row?.querySelector('button[data-rename-holiday]')?.focus();
+  });
+  name.focus();
+  name.select();
+}
+
+function cancelRename() {
+  if (!S || !S.holRename) return;
+  const { cell, actions, original, x } = S.holRename;
+  S.holRename = null;
+  cell.replaceChildren(...original[0]);
+  actions.replaceChildren(...original[1]);
+  actions.querySelector(`button[data-rename-holiday="${x.month_day}"]`)?.focus();
+}
+
+/** Delete, confirmed in the row (no dialog); Esc or Cancel keeps the holiday. */
+function askHolidayDelete(x) {
+  cancelRename();
+  cancelHolidayDelete();
+  const tr = S.els.holidays.querySelector(`tr[data-holiday="${x.month_day}"]`);
+  if (!tr) return;
+  const cell = tr.querySelector('td.actions');
+  const original = [...cell.childNodes];
+  const yes = h('button', { type: 'button', class: 'btn small danger solid', id: 'hol-del-yes', i18n: 'hol.delete' });
+  const no = h('button', { type: 'button', class: 'btn small', i18n: 'common.cancel' });
+  cell.replaceChildren(h('div', { class: 'confirm-inline', role: 'group', 'aria-label': x.name },
+    h('span', { class: 'q', i18n: ['hol.delete_question', { name: x.name }] }), yes, no));
+  tr.classList.add('confirming');
+  S.holConfirm = { tr, cell, original, x };
+  no.addEventListener('click', cancelHolidayDelete);
+  yes.addEventListener('click', async () => {
+    const mine = S;
+    try {
+      await busy(yes, () => del(`/api/v1/holidays/${x.month_day}`));
+    } catch (err) {
+      if (S !== mine || err.status === 401) return;
+      // gone meanwhile: the list is what the server has
+      if (err.status === 404) { renderHolidays(S.hols.filter((y) => y.month_day !== x.month_day)); return; }
+      cancelHolidayDelete();
+      S.els.holidays.prepend(alertOf(err));
+      return;
+    }
+    if (S !== mine) return;
+    renderHolidays(S.hols.filter((y) => y.month_day !== x.month_day));
+    holStatus('hol.deleted', { name: x.name });
+    S.els.holForm.querySelector('#hol-month').focus();
+  });
+  no.focus();
+}
+
+function cancelHolidayDelete() {
+  if (!S || !S.holConfirm) return;
+  const { tr, cell, original, x } = S.holConfirm;
+  S.holConfirm = null;
+  tr.classList.remove('confirming');
+  cell.replaceChildren(...original);
+  cell.querySelector(`button[data-delete-holiday="${x.month_day}"]`)?.focus();
 }

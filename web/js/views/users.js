@@ -149,7 +149,7 @@ async function loadList() {
 
 function matches(u, q) {
   if (!q) return true;
-  const hay = [u.login, u.full_name, u.role, t(`role.${u.role}`),
+  const hay = [u.login, u.full_name, u.email || '', u.phone || '', u.role, t(`role.${u.role}`),
     t(u.disabled ? 'status.disabled' : 'status.active')].join('\n').toLocaleLowerCase();
   return q.toLocaleLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
 }
@@ -333,6 +333,7 @@ function newUserPanel() {
     h('div', { class: 'form-row' },
       field({ name: 'role', label: 'field.role', input: roleSelect('operator') }),
       field({ name: 'language', label: 'field.language', input: userLangSelect(currentLang()) })),
+    contactFields(null),
     field({ name: 'password', label: 'field.initial_password', type: 'password', hint: 'hint.initial_password', autocomplete: 'new-password' }),
     h('div', { class: 'form-actions' }, submit, cancel, ctrlEnterHint()));
 
@@ -347,6 +348,7 @@ function newUserPanel() {
       language: f.language.value,
       password: f.password.value,
     };
+    for (const k of ['email', 'phone']) if (f[k].value.trim()) body[k] = f[k].value.trim();
     if (!body.login) return showError(form, { key: 'error.required', params: { field: { key: 'field.login' } }, field: 'login' });
     if ([...body.password].length < 8) return showError(form, { key: 'error.weak_password', field: 'password' });
     const mine = S;
@@ -410,6 +412,7 @@ function renderUserPanel(u) {
     h('div', { class: 'form-row' },
       field({ name: 'role', label: 'field.role', input: roleSelect(u.role) }),
       field({ name: 'language', label: 'field.language', input: userLangSelect(u.language) })),
+    contactFields(u),
     h('div', { class: 'check-field' },
       h('label', { class: 'check', for: disabled.id }, disabled,
         h('span', null, tx('users.disabled_label'), h('span', { class: 'hint', i18n: 'users.disabled_hint' }))),
@@ -426,12 +429,18 @@ function renderUserPanel(u) {
     if (f.role.value !== cur.role) body.role = f.role.value;
     if (f.language.value !== cur.language) body.language = f.language.value;
     if (f.disabled.checked !== cur.disabled) body.disabled = f.disabled.checked;
+    for (const k of ['email', 'phone']) {
+      const v = f[k].value.trim();
+      if (v !== (cur[k] || '')) body[k] = v || null;
+    }
     if (!Object.keys(body).length) { toast('toast.no_changes'); return; }
     const mine = S;
     try {
       const nu = await busy(editSave, () => patch(`/api/v1/users/${cur.id}`, body));
       if (S !== mine) return;
       S.user = nu;
+      // the phone as stored (E.164), so the form shows what notices will use
+      for (const k of ['email', 'phone']) f[k].value = nu[k] || '';
       markClean(editForm);
       refreshRow(nu);
       updatePanelHead(nu);
@@ -494,8 +503,17 @@ function renderUserPanel(u) {
   }
 }
 
+/** Phone and email: where staff notices (notification triggers) reach the user. */
+function contactFields(u) {
+  return h('div', { class: 'form-row contacts-row' },
+    field({ name: 'phone', label: 'field.phone', type: 'tel', value: u ? u.phone || '' : '', hint: 'hint.staff_phone', attrs: { autocomplete: 'off', maxlength: '32', inputmode: 'tel' } }),
+    field({ name: 'email', label: 'field.email', type: 'email', value: u ? u.email || '' : '', hint: 'hint.staff_email', attrs: { autocomplete: 'off', maxlength: '254', spellcheck: 'false', autocapitalize: 'none' } }));
+}
+
 function headSub(u) {
-  return [statusBadge(u.disabled), roleBadge(u.role), u.full_name ? h('span', { class: 'panel-name' }, u.full_name) : null];
+  return [statusBadge(u.disabled), roleBadge(u.role), u.full_name ? h('span', { class: 'panel-name' }, u.full_name) : null,
+    u.phone ? h('span', { class: 'panel-contact mono', dataset: { contact: 'phone' } }, u.phone) : null,
+    u.email ? h('span', { class: 'panel-contact', dataset: { contact: 'email' } }, u.email) : null];
 }
 
 function updatePanelHead(u) {

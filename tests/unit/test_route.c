@@ -45,12 +45,10 @@ static void normalize(void **state)
 	norm_bad("+1234567890123456", NULL);
 	norm_bad("7-9", "7-9");
 	/* 33 distinct prefixes */
-	char many[400] = "";
-	for (int i = 10; i < 43; i++) {
-		char p[8];
-		snprintf(p, sizeof p, "+%d ", i);
-		strcat(many, p);
-	}
+	char many[400];
+	size_t at = 0;
+	for (int i = 10; i < 43; i++)
+		at += (size_t)snprintf(many + at, sizeof many - at, "+%d ", i);
 	norm_bad(many, "at most");
 	/* a small buffer is an error, never an overflow */
 	char small[6];

@@ -8,26 +8,21 @@ import { h } from '../dom.js';
 import { get } from '../api.js';
 import { has } from '../i18n.js';
 import { errorMessage } from '../forms.js';
-import { today, personName } from '../cover.js';
+import { personName } from '../cover.js';
+import { reportTabs, reportFilters } from './reportbar.js';
 
-const BY = ['day', 'channel', 'reason'];
 const STATES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired'];
 const KINDS = ['missing_phone', 'invalid_phone', 'failed_invalid'];
 const PAGE = 20;
 
-/** The tabs of the Reports section (NPS, Messages): shown on every report screen. */
-export function reportTabs(current) {
-  return h('nav', { class: 'report-tabs', i18nAttr: { 'aria-label': 'reports.label' } },
-    [['nps', '#/reports/nps', 'reports.nps'], ['messages', '#/reports/messages', 'reports.messages']].map(([id, href, key]) =>
-      h('a', { href, class: 'report-tab', dataset: { report: id }, 'aria-current': id === current ? 'page' : null, i18n: key })));
-}
+const FILTERS = reportFilters({ id: 'mr', route: '#/reports/messages', by: ['day', 'channel', 'reason'], byKey: (b) => `mrep.by.${b}`, ariaLabel: 'mrep.filters' });
 
 let S = null;
 
 export const msgReportView = {
   mount(main, params, app) {
     S = { app, main, seq: 0, cd: { kind: 'missing_phone', offset: 0, seq: 0 } };
-    S.f = filtersFrom(params);
+    S.f = FILTERS.parse(params);
     build();
     load();
     loadContactData();
@@ -35,7 +30,7 @@ export const msgReportView = {
 
   update(params) {
     if (!S) return;
-    const f = filtersFrom(params);
+    const f = FILTERS.parse(params);
     if (JSON.stringify(f) === JSON.stringify(S.f)) return;
     S.f = f;
     sync();
@@ -45,36 +40,9 @@ export const msgReportView = {
   unmount() { S = null; },
 };
 
-const ymd = (s) => (/^\d{4}-\d{2}-\d{2}$/.test(s || '') ? s : '');
-
-function filtersFrom(p) {
-  return { by: BY.includes(p.by) ? p.by : 'day', from: ymd(p.from), to: ymd(p.to) };
-}
-
-function hashOf(f) {
-  const q = new URLSearchParams();
-  if (f.by !== 'day') q.set('by', f.by);
-  if (f.from) q.set('from', f.from);
-  if (f.to) q.set('to', f.to);
-  const s = q.toString();
-  return s ? `#/reports/messages?${s}` : '#/reports/messages';
-}
-
 function build() {
-  const by = h('div', { class: 'segmented radios', role: 'radiogroup', 'aria-labelledby': 'mr-by-l' },
-    BY.map((b) => h('span', { class: 'seg-radio' },
-      h('input', { type: 'radio', name: 'by', id: `mr-by-${b}`, value: b }),
-      h('label', { for: `mr-by-${b}`, i18n: `mrep.by.${b}` }))));
-  const from = h('input', { class: 'input', type: 'date', name: 'from', id: 'mr-from' });
-  const to = h('input', { class: 'input', type: 'date', name: 'to', id: 'mr-to', max: today() });
-  const form = h('form', { class: 'filters-bar', id: 'mr-filters', i18nAttr: { 'aria-label': 'mrep.filters' } },
-    h('div', { class: 'filter-field' }, h('span', { class: 'field-label', id: 'mr-by-l', i18n: 'nps.group_by' }), by),
-    h('div', { class: 'filter-field' }, h('label', { for: 'mr-from', i18n: 'cases.filter.from' }), from),
-    h('div', { class: 'filter-field' }, h('label', { for: 'mr-to', i18n: 'cases.filter.to' }), to));
-  form.addEventListener('submit', (e) => e.preventDefault());
-  form.addEventListener('change', () => {
-    S.app.go(hashOf({ by: form.querySelector('input[name="by"]:checked')?.value || 'day', from: from.value, to: to.value }));
-  });
+  const bar = FILTERS.build((hash) => S.app.go(hash));
+  const { form } = bar;
   const body = h('div', { id: 'mr-body', 'aria-live': 'polite' });
   const costs = h('div', { id: 'mr-costs' });
   const cdTabs = h('div', { class: 'tabs', role: 'tablist', id: 'cd-tabs', i18nAttr: { 'aria-label': 'mrep.cd.title' } });
@@ -91,7 +59,7 @@ function build() {
     h('section', { class: 'report-section card cd-card', id: 'contact-data', 'aria-labelledby': 'cd-h' },
       h('div', { class: 'card-head' }, h('h2', { id: 'cd-h', i18n: 'mrep.cd.title' }), h('p', { i18n: 'mrep.cd.intro' })),
       cdTabs, cdBody)));
-  S.els = { form, by, from, to, body, costs, cdTabs, cdBody };
+  S.els = { form, sync: bar.sync, body, costs, cdTabs, cdBody };
   cdTabs.addEventListener('keydown', (e) => {
     const tabs = [...cdTabs.querySelectorAll('[role="tab"]')];
     const i = tabs.indexOf(document.activeElement);
@@ -104,12 +72,7 @@ function build() {
   sync();
 }
 
-function sync() {
-  const { by, from, to } = S.els;
-  for (const r of by.querySelectorAll('input')) r.checked = r.value === S.f.by;
-  from.value = S.f.from;
-  to.value = S.f.to;
-}
+function sync() { S.els.sync(S.f); }
 
 const num = (n) => h('span', { fmt: ['number', n || 0] });
 const money = (minor, cur) => h('span', { class: 'money', fmt: ['money', `${minor} ${cur}`] });

@@ -4,24 +4,23 @@
 import { h } from '../dom.js';
 import { get } from '../api.js';
 import { errorMessage } from '../forms.js';
-import { today } from '../cover.js';
-import { reportTabs } from './msgreport.js';
+import { reportTabs, reportFilters } from './reportbar.js';
 
-const BY = ['month', 'manager', 'insurer'];
+const FILTERS = reportFilters({ id: 'nps', route: '#/reports/nps', by: ['month', 'manager', 'insurer'], byKey: (b) => `nps.by.${b}`, ariaLabel: 'nps.filters' });
 
 let S = null;
 
 export const npsView = {
   mount(main, params, app) {
     S = { app, main, seq: 0 };
-    S.f = filtersFrom(params);
+    S.f = FILTERS.parse(params);
     build();
     load();
   },
 
   update(params) {
     if (!S) return;
-    const f = filtersFrom(params);
+    const f = FILTERS.parse(params);
     if (JSON.stringify(f) === JSON.stringify(S.f)) return;
     S.f = f;
     sync();
@@ -31,36 +30,9 @@ export const npsView = {
   unmount() { S = null; },
 };
 
-const ymd = (s) => (/^\d{4}-\d{2}-\d{2}$/.test(s || '') ? s : '');
-
-function filtersFrom(p) {
-  return { by: BY.includes(p.by) ? p.by : 'month', from: ymd(p.from), to: ymd(p.to) };
-}
-
-function hashOf(f) {
-  const q = new URLSearchParams();
-  if (f.by !== 'month') q.set('by', f.by);
-  if (f.from) q.set('from', f.from);
-  if (f.to) q.set('to', f.to);
-  const s = q.toString();
-  return s ? `#/reports/nps?${s}` : '#/reports/nps';
-}
-
 function build() {
-  const by = h('div', { class: 'segmented radios', role: 'radiogroup', 'aria-labelledby': 'nps-by-l' },
-    BY.map((b) => h('span', { class: 'seg-radio' },
-      h('input', { type: 'radio', name: 'by', id: `nps-by-${b}`, value: b }),
-      h('label', { for: `nps-by-${b}`, i18n: `nps.by.${b}` }))));
-  const from = h('input', { class: 'input', type: 'date', name: 'from', id: 'nps-from' });
-  const to = h('input', { class: 'input', type: 'date', name: 'to', id: 'nps-to', max: today() });
-  const form = h('form', { class: 'filters-bar', id: 'nps-filters', i18nAttr: { 'aria-label': 'nps.filters' } },
-    h('div', { class: 'filter-field' }, h('span', { class: 'field-label', id: 'nps-by-l', i18n: 'nps.group_by' }), by),
-    h('div', { class: 'filter-field' }, h('label', { for: 'nps-from', i18n: 'cases.filter.from' }), from),
-    h('div', { class: 'filter-field' }, h('label', { for: 'nps-to', i18n: 'cases.filter.to' }), to));
-  form.addEventListener('submit', (e) => e.preventDefault());
-  form.addEventListener('change', () => {
-    S.app.go(hashOf({ by: form.querySelector('input[name="by"]:checked')?.value || 'month', from: from.value, to: to.value }));
-  });
+  const bar = FILTERS.build((hash) => S.app.go(hash));
+  const { form } = bar;
   const body = h('div', { id: 'nps-body', 'aria-live': 'polite' });
   S.main.replaceChildren(h('div', { class: 'page nps-page', dataset: { view: 'nps' } },
     reportTabs('nps'),
@@ -68,16 +40,11 @@ function build() {
     h('p', { class: 'page-intro', i18n: 'nps.intro' }),
     form,
     body));
-  S.els = { form, by, from, to, body };
+  S.els = { form, sync: bar.sync, body };
   sync();
 }
 
-function sync() {
-  const { by, from, to } = S.els;
-  for (const r of by.querySelectorAll('input')) r.checked = r.value === S.f.by;
-  from.value = S.f.from;
-  to.value = S.f.to;
-}
+function sync() { S.els.sync(S.f); }
 
 async function load() {
   const mine = S, seq = ++S.seq;
